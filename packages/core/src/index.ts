@@ -1,0 +1,36 @@
+export { ConfigManager } from "./manager.js";
+export type {
+  AttachedWatcher,
+  ConfigChange,
+  ConfigListener,
+  ConfigManagerOptions,
+  ConfigOverrides,
+  ConfigPath,
+  ConfigSnapshot,
+  ConfigSource,
+  ConfigStatus,
+  ConfigStatusError,
+  OverrideValue,
+  ReloadOptions,
+  SourceDocument,
+  SourceLocation,
+  WatchState,
+} from "./types.js";
+export {
+  ConfigError,
+  ConfigReloadError,
+  ConfigValidationError,
+  formatIssue,
+  isConfigError,
+  isConfigReloadError,
+  isConfigValidationError,
+} from "./errors.js";
+export type { ConfigErrorCode, ConfigErrorOptions, ConfigIssue } from "./errors.js";
+export { applyOverrides, formatOverridePath, parseOverrideArgument, parseOverridePath } from "./overrides.js";
+export { aiqConfigSchema } from "./aiq-schema.js";
+export type { AiqConfig } from "./aiq-schema.js";
+export { diffConfigs } from "./share.js";
+export { isSecretKey, redactConfig, redactText } from "./redact.js";
+export { createConsoleLogger, silentLogger } from "./logger.js";
+export type { Logger, LogLevel } from "./logger.js";
+export type { StandardSchemaV1 } from "./standard-schema.js";

@@ -1,0 +1,166 @@
+import type { ConfigChangeReason, EventManager } from "@aiq/config-events";
+import type { ConfigIssue, ConfigErrorCode } from "./errors.js";
+import type { Logger } from "./logger.js";
+import type { StandardSchemaV1 } from "./standard-schema.js";
+
+/** A path into a config: keys and array indexes. */
+export type ConfigPath = readonly (string | number)[];
+
+/** A place in a source file. */
+export interface SourceLocation {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+  /** The file the value was written in, when it is not the source's main file (`base:` chains). */
+  file?: string;
+}
+
+/** One read of a source: the parsed document before overrides. */
+export interface SourceDocument {
+  /** The parsed document (env interpolation done), before overrides. */
+  data: unknown;
+  /** sha-256 hex of the raw bytes. */
+  checksum: string;
+  /** Where the value at `path` was written, if the source knows. */
+  locate?(path: ConfigPath): SourceLocation | undefined;
+  /** Non-fatal findings of the read (e.g. an unset `${VAR}`), already redacted. */
+  warnings?: readonly string[];
+}
+
+/** Where a manager reads its config from: a file (`fileSource`), memory (`MemorySource`), ... */
+export interface ConfigSource {
+  /** A stable id, e.g. the resolved file path. */
+  readonly id: string;
+  /** Reads and parses the current document; throws `ConfigReloadError`/`ConfigValidationError`. */
+  read(signal?: AbortSignal): Promise<SourceDocument>;
+  /** The files a watcher should watch for this source, where it has any. */
+  readonly files?: readonly string[];
+}
+
+/** The value an override may be given. Strings are typed (see the README); other values are used as they are. */
+export type OverrideValue = string | number | boolean | null;
+
+/** Dotted-path overrides, e.g. `{ "llms.main_llm.temperature": 0.9 }`. */
+export type ConfigOverrides = Readonly<Record<string, OverrideValue>>;
+
+/** Options of `ConfigManager.create`. */
+export interface ConfigManagerOptions<T> {
+  /** Where the config comes from. */
+  source: ConfigSource;
+  /**
+   * The schema the config must match; valibot, zod or any Standard Schema.
+   * @default aiqConfigSchema
+   */
+  schema?: StandardSchemaV1<unknown, T>;
+  /**
+   * Dotted-path overrides applied after every read.
+   * @default {}
+   */
+  overrides?: ConfigOverrides;
+  /**
+   * How many snapshots to keep, the current one included.
+   * @default 10
+   */
+  maxSnapshots?: number;
+  /**
+   * The bus to emit events on; a given bus is the only one used.
+   * @default getEventManager()
+   */
+  events?: EventManager;
+  /**
+   * Where log lines go.
+   * @default warnings on stderr; every step with `AIQ_CONFIG_LOG=debug`
+   */
+  logger?: Logger;
+  /**
+   * Extra keys whose values are secret (matched against the last path segment), beyond the built-in
+   * `api_key`, `*_key`, `token`, `password`, `secret`... Strings match exactly (case-insensitive); a
+   * `RegExp` is tested on the key; a string with dots (`llms.*.endpoint`) matches a whole path.
+   * @default []
+   */
+  secretKeys?: readonly (string | RegExp)[];
+}
+
+/** A config version kept to roll back to. Deep-frozen; unchanged subtrees are shared between snapshots. */
+export interface ConfigSnapshot<T> {
+  version: number;
+  timestamp: Date;
+  reason: ConfigChangeReason;
+  config: Readonly<T>;
+  /** The overrides that were active, as strings. */
+  overrides: Readonly<Record<string, string>>;
+  /** sha-256 hex of the source bytes this version came from. */
+  checksum: string;
+}
+
+/** The redacted description of the last failure. */
+export interface ConfigStatusError {
+  name: string;
+  code: ConfigErrorCode;
+  message: string;
+  issues?: readonly ConfigIssue[];
+  at: Date;
+}
+
+/** How the source is being watched, when a watcher is attached (`autoReload`). */
+export interface WatchState {
+  /** `native` (fs events) or `polling` (`usePolling` or `CHOKIDAR_USEPOLLING`). */
+  mode: "native" | "polling";
+  /** True when the watcher hit an error (`ENOSPC`, `EMFILE`, ...) and may miss changes. */
+  degraded: boolean;
+  /** The watcher error, when degraded. */
+  error?: string;
+}
+
+/** What `ConfigManager.status` reports. Plain data, safe to print: secrets are redacted. */
+export interface ConfigStatus {
+  sourceId: string;
+  /** The current version: 1 after create, +1 per applied change. */
+  version: number;
+  /** Successful reloads + rollbacks. */
+  reloadCount: number;
+  /** When the last reload was attempted (success or failure). */
+  lastReloadAt?: Date;
+  /** When the last change was applied. */
+  lastSuccessAt?: Date;
+  /** The last failure; cleared by the next success. */
+  lastError?: ConfigStatusError;
+  /** True while the source's file is missing (the last good config stays current). */
+  missing: boolean;
+  /** The watcher's state, when one is attached. */
+  watch?: WatchState;
+  /** Snapshots kept, the current one included. */
+  snapshots: number;
+  closed: boolean;
+}
+
+/** What a listener is told about a new version. */
+export interface ConfigChange<T> {
+  version: number;
+  reason: ConfigChangeReason;
+  /** The config before this version. */
+  previous: Readonly<T>;
+  /** Dotted paths whose values changed, e.g. `llms.main_llm.temperature`. */
+  changedPaths: readonly string[];
+}
+
+/** Called with each new version. Errors (sync or async) are reported as LISTENER_FAILED events. */
+export type ConfigListener<T> = (config: Readonly<T>, change: ConfigChange<T>) => void | Promise<void>;
+
+/** Options of `reloadConfig`. */
+export interface ReloadOptions {
+  /**
+   * Run the whole pipeline and return the candidate without applying it.
+   * @default false
+   */
+  validateOnly?: boolean;
+  /** Abandons the read; the reload then fails with code `ABORTED`. */
+  signal?: AbortSignal;
+}
+
+/** A watcher attached to a manager (by `autoReload`): reported in `status`, closed with the manager. */
+export interface AttachedWatcher {
+  state(): WatchState;
+  close(): Promise<void>;
+}

@@ -30,7 +30,10 @@ export { applyOverrides, formatOverridePath, parseOverrideArgument, parseOverrid
 export { aiqConfigSchema } from "./aiq-schema.js";
 export type { AiqConfig } from "./aiq-schema.js";
 export { diffConfigs } from "./share.js";
-export { isSecretKey, redactConfig, redactText } from "./redact.js";
+export { resolveConfig } from "./pipeline.js";
+export type { ResolveConfigOptions } from "./pipeline.js";
+export { isSecretKey, REDACTED, redactConfig, redactText } from "./redact.js";
+export type { SecretKeyPattern } from "./redact.js";
 export { createConsoleLogger, silentLogger } from "./logger.js";
 export type { Logger, LogLevel } from "./logger.js";
 export type { StandardSchemaV1 } from "./standard-schema.js";

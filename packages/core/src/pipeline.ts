@@ -1,0 +1,104 @@
+import { aiqConfigSchema } from "./aiq-schema.js";
+import { ConfigValidationError, isConfigValidationError } from "./errors.js";
+import { applyOverrides, findDroppedOverrides, parseOverridePath } from "./overrides.js";
+import { collectSecrets, type SecretKeyPattern } from "./redact.js";
+import { deepFreeze, shareStructure } from "./share.js";
+import type { StandardSchemaV1 } from "./standard-schema.js";
+import type { ConfigOverrides, ConfigPath, SourceDocument } from "./types.js";
+import { type IssueContext, locateIssue, validateWithSchema } from "./validate.js";
+
+/** Options of {@link resolveConfig}. */
+export interface ResolveConfigOptions<T> {
+  /**
+   * The schema to validate against.
+   * @default aiqConfigSchema
+   */
+  schema?: StandardSchemaV1<unknown, T>;
+  /**
+   * Dotted-path overrides to apply before validating.
+   * @default {}
+   */
+  overrides?: ConfigOverrides;
+  /** Where issues point when the document does not say (usually the file path). */
+  sourceId?: string;
+  /** Extra secret keys or dotted path patterns, hidden in messages. */
+  secretKeys?: readonly SecretKeyPattern[];
+}
+
+/** The outcome of resolving a document against the current config. */
+export interface Resolved<T> {
+  config: Readonly<T>;
+  changedPaths: ConfigPath[];
+}
+
+/** Everything in a document or its overrides that must never be printed. */
+export function secretsOf(data: unknown, overrides: ConfigOverrides, secretKeys: readonly SecretKeyPattern[]): Set<string> {
+  const secrets = collectSecrets(data, secretKeys);
+  return collectSecrets(overrides, secretKeys, secrets);
+}
+
+/**
+ * The pure part of a reload: overrides -> validate -> share unchanged subtrees with `previous` ->
+ * freeze. Throws `ConfigValidationError` (every issue, redacted, with positions); changes nothing.
+ */
+export async function resolveDocument<T>(
+  document: SourceDocument,
+  options: ResolveConfigOptions<T>,
+  previous?: Readonly<T>,
+): Promise<Resolved<T>> {
+  const schema = (options.schema ?? aiqConfigSchema) as unknown as StandardSchemaV1<unknown, T>;
+  const overrides = options.overrides ?? {};
+  const secretKeys = options.secretKeys ?? [];
+  const context: IssueContext = {
+    ...(document.locate ? { locate: document.locate.bind(document) } : {}),
+    ...(options.sourceId !== undefined ? { file: options.sourceId } : {}),
+    secrets: secretsOf(document.data, overrides, secretKeys),
+    secretKeys,
+  };
+  try {
+    // applyOverrides copies on write along each path: the source document (possibly frozen, possibly
+    // with YAML aliases shared between keys) is never changed.
+    const data = applyOverrides(document.data, overrides, { schema });
+    const output = await validateWithSchema(schema, data, context);
+    const dropped = findDroppedOverrides(output, overrides);
+    if (dropped.length > 0) throw new ConfigValidationError(dropped, { code: "INVALID_OVERRIDE" });
+    const changedPaths: ConfigPath[] = [];
+    const shared = previous === undefined ? output : (shareStructure(previous, output, changedPaths) as T);
+    return { config: deepFreeze(shared), changedPaths };
+  } catch (error) {
+    if (isConfigValidationError(error)) {
+      // Re-locate issues raised before validation (override errors) so they carry positions too.
+      const issues = error.issues.map((issue) => (issue.line === undefined ? { ...issue, ...positionOf(issue.path, context) } : issue));
+      throw new ConfigValidationError(issues, { code: error.code, ...(options.sourceId !== undefined ? { sourceId: options.sourceId } : {}) });
+    }
+    throw error;
+  }
+}
+
+function positionOf(path: string, context: IssueContext): { file?: string; line?: number; column?: number } {
+  if (!context.locate) return {};
+  let segments: (string | number)[];
+  try {
+    segments = path === "" ? [] : parseOverridePath(path);
+  } catch {
+    return {};
+  }
+  const located = locateIssue(segments, "", context);
+  const { file, line, column } = located;
+  return { ...(file !== undefined ? { file } : {}), ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}) };
+}
+
+/**
+ * Applies overrides to a source document and validates it, with no manager state: what one reload
+ * does before the swap. Throws `ConfigValidationError` listing every issue.
+ * @param document a document read from a source (e.g. `await fileSource(path).read()`)
+ * @param options schema, overrides, source id
+ * @returns the deep-frozen config
+ * @example const config = await resolveConfig(await fileSource("config.yml").read(), { overrides: { "llms.main_llm.temperature": 0.9 } });
+ */
+export async function resolveConfig<T = import("./aiq-schema.js").AiqConfig>(
+  document: SourceDocument,
+  options: ResolveConfigOptions<T> = {},
+): Promise<Readonly<T>> {
+  return (await resolveDocument(document, options)).config;
+}

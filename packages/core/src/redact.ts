@@ -1,0 +1,83 @@
+/** What secret values are replaced with in every message, event, status and listing. */
+export const REDACTED = "***";
+
+const SECRET_KEY =
+  /^(?:api[_-]?key|apikey|.*[_-]key|token|.*[_-]token|access[_-]?token|password|passwd|.*[_-]password|secret|.*[_-]secret|credentials?|private[_-]?key|auth[_-]?header|authorization|bearer)$/i;
+
+/** Which extra keys or paths a manager treats as secret. */
+export type SecretKeyPattern = string | RegExp;
+
+/**
+ * True when a key's value should never be printed: `api_key`, `*_key`, `token`, `password`, `secret`
+ * and the like, or a key matched by one of `extra`.
+ * @param key the last segment of a path
+ * @param extra more keys (exact, case-insensitive) or patterns
+ */
+export function isSecretKey(key: string | number, extra: readonly SecretKeyPattern[] = []): boolean {
+  if (typeof key !== "string") return false;
+  if (SECRET_KEY.test(key)) return true;
+  return extra.some((p) => (typeof p === "string" ? !p.includes(".") && p.toLowerCase() === key.toLowerCase() : p.test(key)));
+}
+
+/** True when a path (as segments) is secret by its last key or by a dotted pattern like `llms.*.endpoint`. */
+export function isSecretPath(path: readonly (string | number)[], extra: readonly SecretKeyPattern[] = []): boolean {
+  const last = path[path.length - 1];
+  if (last !== undefined && isSecretKey(last, extra)) return true;
+  return extra.some((p) => typeof p === "string" && p.includes(".") && matchesPathPattern(p.split("."), path));
+}
+
+function matchesPathPattern(pattern: readonly string[], path: readonly (string | number)[]): boolean {
+  return pattern.length === path.length && pattern.every((seg, i) => seg === "*" || seg === String(path[i]));
+}
+
+/** Every string and number value under a secret key anywhere in `value`. */
+export function collectSecrets(
+  value: unknown,
+  extra: readonly SecretKeyPattern[] = [],
+  into: Set<string> = new Set(),
+  path: (string | number)[] = [],
+): Set<string> {
+  if (typeof value !== "object" || value === null) return into;
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = [...path, Array.isArray(value) ? Number(key) : key];
+    if (isSecretPath(childPath, extra) && (typeof child === "string" || typeof child === "number")) {
+      const text = String(child);
+      // Very short values would turn ordinary words into asterisks; they are no real secret anyway.
+      if (text.length >= 4 && text !== REDACTED) into.add(text);
+    } else {
+      collectSecrets(child, extra, into, childPath);
+    }
+  }
+  return into;
+}
+
+/**
+ * Replaces every occurrence of each secret in a text with `***`.
+ * @param text any message
+ * @param secrets the values to hide
+ */
+export function redactText(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  // Longest first, so a secret that contains another is hidden whole.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (secret.length > 0) out = out.split(secret).join(REDACTED);
+  }
+  return out;
+}
+
+/**
+ * A deep copy of a config with every secret value replaced by `***`, for printing.
+ * @param config the config (not changed)
+ * @param extra more secret keys or dotted path patterns
+ */
+export function redactConfig<T>(config: T, extra: readonly SecretKeyPattern[] = [], path: (string | number)[] = []): T {
+  if (typeof config !== "object" || config === null) return config;
+  if (Array.isArray(config)) return config.map((item, i) => redactConfig(item, extra, [...path, i])) as T;
+  const out: Record<string, unknown> = {};
+  for (const [key, child] of Object.entries(config)) {
+    const childPath = [...path, key];
+    const value = isSecretPath(childPath, extra) && child !== null && child !== "" && typeof child !== "object" ? REDACTED : redactConfig(child, extra, childPath);
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return out as T;
+}

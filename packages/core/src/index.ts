@@ -26,7 +26,15 @@ export {
   isConfigValidationError,
 } from "./errors.js";
 export type { ConfigErrorCode, ConfigErrorOptions, ConfigIssue } from "./errors.js";
-export { applyOverrides, formatOverridePath, parseOverrideArgument, parseOverridePath } from "./overrides.js";
+export {
+  applyOverrides,
+  findDroppedOverrides,
+  formatOverridePath,
+  parseOverrideArgument,
+  parseOverridePath,
+  schemaTypesAt,
+} from "./overrides.js";
+export type { ApplyOverridesOptions, ScalarType } from "./overrides.js";
 export { aiqConfigSchema } from "./aiq-schema.js";
 export type { AiqConfig } from "./aiq-schema.js";
 export { diffConfigs } from "./share.js";

@@ -77,7 +77,13 @@ export interface ListenerFailedEvent {
 export type AiqConfigEvent = FileEvent | ConfigEvent | ListenerFailedEvent;
 
 /** The event type for a given `ConfigEventType`. */
-export type EventOfType<K extends ConfigEventType> = Extract<AiqConfigEvent, { type: K }>;
+export type EventOfType<K extends ConfigEventType> = AiqConfigEvent extends infer E
+  ? E extends { type: infer T }
+    ? K extends T
+      ? E & { type: K }
+      : never
+    : never
+  : never;
 
 /** A bus handler. A thrown error or rejected promise is isolated from other handlers and the emitter. */
 export type EventHandler<E extends AiqConfigEvent = AiqConfigEvent> = (event: E) => void | Promise<void>;

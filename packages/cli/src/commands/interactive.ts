@@ -1,0 +1,46 @@
+import { Command, UsageError } from "clipanion";
+import { ConfigCommand } from "./base.js";
+
+/** `aiq-config -c FILE interactive`: the guide's interactive reload session. */
+export class InteractiveCommand extends ConfigCommand {
+  static override paths = [["interactive"]];
+
+  static override usage = Command.Usage({
+    description: "Reload, validate and roll back a config from a prompt",
+    details: `
+      Loads the file given with \`-c\` (with the \`-o\` overrides) and reads commands, one per line: \`r\` reload, \`v\` validate, \`s\` snapshots (the current one is marked), \`b [N]\` roll back N versions, \`c\` clear snapshots, \`i\` info, \`q\` quit, \`help\`.
+
+      A failed reload or a bad command is reported and the session goes on with the last good config. Commands can also be piped in (see the examples). Ctrl-C and Ctrl-D leave with exit code 0.
+    `,
+    examples: [
+      ["Start a session", "$0 -c config.yml interactive"],
+      ["Start it with an override that every reload re-applies", "$0 -c config.yml interactive -o llms.main_llm.temperature=0.2"],
+      ["Script it", "printf 'r\\ns\\nq\\n' | $0 -c config.yml interactive"],
+    ],
+  });
+
+  protected async run(): Promise<number> {
+    if (this.json) throw new UsageError("interactive has no --json output; use `reload --json` or `watch --json`.");
+    const file = this.requireConfigPath();
+    const overrides = await this.overrideMap();
+    const logger = this.createLogger({ dropReloadFailures: true });
+    const [{ createConfigManager }, { createEventManager }, { InteractiveSession, runSession }] = await Promise.all([
+      import("@aiq/config-loader"),
+      import("@aiq/config-events"),
+      import("../session.js"),
+    ]);
+    const manager = await createConfigManager(file, { overrides, logger, events: createEventManager() });
+    try {
+      const write = (lines: string[]): void => {
+        this.context.stdout.write(`${lines.join("\n")}\n`);
+      };
+      const session = new InteractiveSession(manager, write, this.out);
+      write(session.banner());
+      await runSession(session, { input: this.context.stdin, output: this.context.stdout, ...(this.context.signal ? { signal: this.context.signal } : {}) });
+      write(["Bye."]);
+    } finally {
+      await manager.close();
+    }
+    return 0;
+  }
+}

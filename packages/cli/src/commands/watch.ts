@@ -1,0 +1,56 @@
+import { Command } from "clipanion";
+import { ConfigCommand } from "./base.js";
+
+/** `aiq-config -c FILE watch`: reloads on every save and prints what changed or why a save was refused. */
+export class WatchCommand extends ConfigCommand {
+  static override paths = [["watch"]];
+
+  static override usage = Command.Usage({
+    description: "Reload on every save and print what changed (development mode)",
+    details: `
+      Loads the file given with \`-c\`, then watches it (and the files of its \`base:\` chain). Each save that validates becomes the current config and the changed paths are printed as \`path: old -> new\` (secrets as \`***\`); a save that does not validate is refused with its issues, and the last good config is kept.
+
+      Stop with Ctrl-C (exit code 0). With \`--json\`, one JSON object per line: \`watching\`, \`reloaded\`, \`refused\`, \`stopped\`.
+    `,
+    examples: [
+      ["Watch a config while editing it", "$0 -c config.yml watch"],
+      ["Watch it with an override re-applied on every reload", "$0 -c config.yml watch -o llms.main_llm.temperature=0"],
+      ["Stream events as JSON lines", "$0 -c config.yml watch --json"],
+    ],
+  });
+
+  protected async run(): Promise<number> {
+    const file = this.requireConfigPath();
+    const overrides = await this.overrideMap();
+    const logger = this.createLogger({ dropReloadFailures: true });
+    const [{ createConfigManager }, events, { autoReload }, { WatchReporter }] = await Promise.all([
+      import("@aiq/config-loader"),
+      import("@aiq/config-events"),
+      import("@aiq/config-watcher"),
+      import("../watch-report.js"),
+    ]);
+    const bus = events.createEventManager();
+    const manager = await createConfigManager(file, { overrides, logger, events: bus });
+    try {
+      const reporter = new WatchReporter(manager, { write: (text) => this.context.stdout.write(text), style: this.out, json: this.json });
+      manager.subscribe((config, change) => reporter.reloaded(config, change));
+      bus.registerHandler((event) => reporter.refused(event), events.ConfigEventType.CONFIG_RELOAD_FAILED);
+      const stopped = untilAborted(this.context.signal);
+      const handle = await autoReload(manager, { logger });
+      reporter.ready();
+      await stopped;
+      await handle.stop();
+      reporter.stopped();
+    } finally {
+      await manager.close();
+    }
+    return 0;
+  }
+}
+
+function untilAborted(signal: AbortSignal | undefined): Promise<void> {
+  // Without a signal (embedding without one), watch runs until the process ends.
+  if (!signal) return new Promise<void>(() => {});
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve(), { once: true }));
+}

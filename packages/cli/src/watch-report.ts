@@ -1,0 +1,71 @@
+import type { ConfigChange, ConfigIssue, ConfigManager } from "@aiq/config-core";
+import type { ConfigEvent } from "@aiq/config-events";
+import { describeChanges, formatChange } from "./changes.js";
+import { formatIssueLine } from "./failure.js";
+import { clock, displayPath, plural, type Style } from "./format.js";
+import { formatSummary, summarizeConfig } from "./summary.js";
+
+/** Prints what `watch` sees: text lines, or one JSON object per line with `--json`. */
+export class WatchReporter {
+  readonly #manager: ConfigManager;
+  readonly #write: (text: string) => void;
+  readonly #style: Style;
+  readonly #json: boolean;
+
+  constructor(manager: ConfigManager, options: { write: (text: string) => void; style: Style; json: boolean }) {
+    this.#manager = manager;
+    this.#write = options.write;
+    this.#style = options.style;
+    this.#json = options.json;
+  }
+
+  #lines(lines: string[]): void {
+    this.#write(`${lines.join("\n")}\n`);
+  }
+
+  #event(value: Record<string, unknown>): void {
+    this.#write(`${JSON.stringify(value)}\n`);
+  }
+
+  /** The watch has started. */
+  ready(): void {
+    const { sourceId, version } = this.#manager.status;
+    const summary = summarizeConfig(this.#manager.currentConfig);
+    if (this.#json) return this.#event({ event: "watching", file: sourceId, version, summary });
+    this.#lines([
+      `${this.#style.bold("Watching")} ${displayPath(sourceId)} (version ${version}; ${formatSummary(summary).join(", ")}). Press Ctrl-C to stop.`,
+    ]);
+  }
+
+  /** A save was applied. */
+  reloaded(config: unknown, change: ConfigChange<unknown>): void {
+    const { reloadCount } = this.#manager.status;
+    const changes = describeChanges(change.previous, config, change.changedPaths);
+    if (this.#json) {
+      return this.#event({ event: "reloaded", reloadCount, version: change.version, reason: change.reason, changes, summary: summarizeConfig(config) });
+    }
+    this.#lines([
+      `${this.#style.dim(clock(new Date()))} ${this.#style.green("Reloaded")} (reload #${reloadCount}, version ${change.version}): ${plural(changes.length, "path")} changed`,
+      ...changes.map((c) => `  ${formatChange(c)}`),
+    ]);
+  }
+
+  /** A save was refused: the last good config stays. */
+  refused(event: ConfigEvent): void {
+    const error = event.error;
+    const issues: readonly ConfigIssue[] = error?.issues ?? [];
+    if (this.#json) return this.#event({ event: "refused", version: event.version, error });
+    const lines = [
+      `${this.#style.dim(clock(new Date()))} ${this.#style.red("Refused")} the save: ${issues.length > 0 ? `${plural(issues.length, "issue")}:` : (error?.message ?? "unknown error")}`,
+      ...issues.map((issue) => `  ${formatIssueLine(issue)}`),
+      `  The last good config (version ${event.version}) is kept.`,
+    ];
+    this.#lines(lines);
+  }
+
+  /** The watch has stopped. */
+  stopped(): void {
+    if (this.#json) return this.#event({ event: "stopped", reloadCount: this.#manager.reloadCount });
+    this.#lines([`Stopped watching after ${plural(this.#manager.reloadCount, "reload")}.`]);
+  }
+}

@@ -1,0 +1,16 @@
+export { type ConfigFixture, type ConfigFixtureOptions, createConfigFixture } from "./fixture.js";
+export { SAVE_MODES, type SaveMode, type SaveOptions } from "./save-modes.js";
+export { MemorySource, type MemorySourceOptions } from "./memory-source.js";
+export { checksumOf } from "./stable-json.js";
+export { FakeWatcher, type FakeWatcherOptions } from "./fake-watcher.js";
+export { type EventRecorder, type NextEventOptions, recordEvents } from "./recorder.js";
+export {
+  type ConfigReload,
+  type ReloadingManager,
+  type WaitForEventOptions,
+  type WaitForOptions,
+  type WaitForReloadOptions,
+  waitFor,
+  waitForEvent,
+  waitForReload,
+} from "./wait.js";

@@ -1,0 +1,184 @@
+import * as nodePath from "node:path";
+import type { Logger } from "@aiq/config-core";
+import { ConfigEventType, type FileEvent } from "@aiq/config-events";
+import { TrailingDebounce } from "./debounce.js";
+import { type FileObservation, isTransient, sameObservation } from "./observe-file.js";
+
+/**
+ * Why a file is looked at: `event` after the debounce of a file event, `recheck` a timed second
+ * look (a write chokidar dropped, a transient state that must hold), `sync` after its directory
+ * started (or restarted) being watched.
+ */
+export type CheckReason = "event" | "recheck" | "sync";
+
+/** What a watched file needs from its watcher. */
+export interface FileWatcherHost {
+  readonly debounceMs: number;
+  readonly maxWaitMs: number;
+  readonly settleMs: number;
+  readonly logger: Logger;
+  isOpen(): boolean;
+  observe(file: WatchedFile): Promise<FileObservation>;
+  observed(file: WatchedFile, observation: FileObservation): void;
+  emit(event: FileEvent): void;
+  track(task: Promise<void>): void;
+}
+
+// After this many checks in a row abandoned because a new file event arrived during the read, the
+// next one reports what it read anyway: a file rewritten without pause is still loaded.
+const MAX_ABANDONED = 3;
+
+/**
+ * One watched path and its state machine: debounce the raw events, read and hash, report a change
+ * only when the content (or the real path) differs from what was reported last, and look once more
+ * a little later so that a final write whose event was dropped is still seen. Internal.
+ */
+export class WatchedFile {
+  readonly path: string;
+  readonly dir: string;
+  readonly name: string;
+  /** The real path last seen, and the extra trigger registered for it (a symlink's target). */
+  realpath: string | undefined;
+  realTrigger: { dir: string; name: string } | undefined;
+
+  readonly #host: FileWatcherHost;
+  readonly #debounce: TrailingDebounce;
+  readonly baseline: Promise<void>;
+  #resolveBaseline!: () => void;
+  #reported: FileObservation | undefined;
+  #seen: { observation: FileObservation; at: number } | undefined;
+  #recheck: NodeJS.Timeout | undefined;
+  #running = false;
+  #rerun: CheckReason | undefined;
+  #pokes = 0;
+  #abandoned = 0;
+  #disposed = false;
+
+  constructor(path: string, host: FileWatcherHost) {
+    this.path = path;
+    this.dir = nodePath.dirname(path);
+    this.name = nodePath.basename(path);
+    this.#host = host;
+    this.#debounce = new TrailingDebounce(host.debounceMs, host.maxWaitMs, () => this.run("event"));
+    this.baseline = new Promise<void>((resolve) => {
+      this.#resolveBaseline = resolve;
+    });
+  }
+
+  /** A file event concerns this file: (re)start the debounce; a pending second look is superseded. */
+  poke(): void {
+    if (this.#disposed) return;
+    this.#pokes++;
+    this.#clearRecheck();
+    this.#debounce.poke();
+  }
+
+  /** Looks at the file now (or right after the running look). */
+  run(reason: CheckReason): void {
+    if (this.#disposed || !this.#host.isOpen()) return;
+    if (this.#running) {
+      // "event" and "sync" may report at once; a pending "recheck" must not downgrade them.
+      if (this.#rerun === undefined || this.#rerun === "recheck") this.#rerun = reason;
+      return;
+    }
+    this.#running = true;
+    const task = this.#check(reason)
+      .catch((error: unknown) => {
+        this.#host.logger.warn(`checking ${this.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+      })
+      .finally(() => {
+        this.#running = false;
+        const next = this.#rerun;
+        this.#rerun = undefined;
+        if (next !== undefined) this.run(next);
+      });
+    this.#host.track(task);
+  }
+
+  /** Stops every timer; the file reports nothing more. Idempotent. */
+  dispose(): void {
+    this.#disposed = true;
+    this.#debounce.cancel();
+    this.#clearRecheck();
+    this.#resolveBaseline();
+  }
+
+  async #check(reason: CheckReason): Promise<void> {
+    const pokes = this.#pokes;
+    const observation = await this.#host.observe(this);
+    if (this.#disposed || !this.#host.isOpen()) return;
+    this.#host.observed(this, observation);
+    const now = performance.now();
+    if (!this.#seen || !sameObservation(this.#seen.observation, observation)) this.#seen = { observation, at: now };
+
+    const reported = this.#reported;
+    if (reported === undefined) {
+      // The first look is the baseline: what was there when watching started is not a change.
+      this.#reported = observation;
+      this.#host.logger.debug(`watching ${this.path} (${describe(observation)})`);
+      this.#resolveBaseline();
+      return;
+    }
+    if (pokes !== this.#pokes && this.#abandoned < MAX_ABANDONED) {
+      // A new event arrived while reading: the file is still being written; its debounce looks again.
+      this.#abandoned++;
+      return;
+    }
+    this.#abandoned = 0;
+    if (sameObservation(observation, reported)) {
+      this.#host.logger.debug(`${this.path}: unchanged (${reason})`);
+      // One second look after an event: chokidar drops a change within 50 ms of the previous one.
+      if (reason !== "recheck") this.#scheduleRecheck(this.#host.settleMs);
+      return;
+    }
+    const heldFor = now - this.#seen.at;
+    if (isTransient(observation) && heldFor < this.#host.settleMs) {
+      // Missing or empty may be the middle of a save (vim, JetBrains, truncate-then-write): report it
+      // only if it is still so after the settle time.
+      this.#host.logger.debug(`${this.path}: ${describe(observation)}, not settled; looking again`);
+      this.#scheduleRecheck(this.#host.settleMs - heldFor);
+      return;
+    }
+    this.#reported = observation;
+    const event: FileEvent = { type: eventType(reported, observation), filePath: this.path, timestamp: new Date() };
+    if (observation.kind === "file") event.checksum = observation.checksum;
+    this.#host.logger.debug(`${this.path}: ${event.type} (${describe(observation)}, ${reason})`);
+    this.#host.emit(event);
+    this.#scheduleRecheck(this.#host.settleMs);
+  }
+
+  #scheduleRecheck(delayMs: number): void {
+    // A pending debounce looks anyway; no second timer.
+    if (this.#disposed || this.#debounce.pending) return;
+    this.#clearRecheck();
+    this.#recheck = setTimeout(
+      () => {
+        this.#recheck = undefined;
+        this.run("recheck");
+      },
+      Math.max(1, delayMs),
+    );
+  }
+
+  #clearRecheck(): void {
+    clearTimeout(this.#recheck);
+    this.#recheck = undefined;
+  }
+}
+
+function eventType(before: FileObservation, after: FileObservation): FileEvent["type"] {
+  if (after.kind === "missing") return ConfigEventType.FILE_DELETED;
+  if (before.kind === "missing") return ConfigEventType.FILE_CREATED;
+  return ConfigEventType.FILE_MODIFIED;
+}
+
+function describe(observation: FileObservation): string {
+  switch (observation.kind) {
+    case "missing":
+      return "missing";
+    case "unreadable":
+      return `unreadable: ${observation.code}`;
+    default:
+      return `${observation.size} bytes, sha-256 ${observation.checksum.slice(0, 12)}`;
+  }
+}

@@ -11,9 +11,17 @@ export interface InterpolationResult {
   whole: boolean;
 }
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const NAME = /^[A-Za-z_][A-Za-z0-9_]*/;
 // A default may itself hold placeholders (`${A:-${B}}`); this bounds how deep they may nest.
 const MAX_NESTING = 8;
+
+interface Scan {
+  text: string;
+  env: ConfigEnv;
+  unset: string[];
+  /** For each `${` offset, the offset of the `}` that closes it (found in one pass, so scanning stays linear). */
+  closers: Map<number, number>;
+}
 
 /**
  * Replaces `${VAR}`, `${VAR:-default}` and `${VAR-default}` in a string, the way the NeMo Agent
@@ -28,77 +36,72 @@ const MAX_NESTING = 8;
 export function interpolateEnv(text: string, env: ConfigEnv): InterpolationResult {
   const unset: string[] = [];
   if (!text.includes("${")) return { value: text, unset, whole: false };
-  const { value, end, placeholders } = expand(text, 0, env, unset, 0, false);
-  const whole = placeholders === 1 && isSinglePlaceholder(text);
-  return { value, unset, whole: whole && end === text.length };
+  const scan: Scan = { text, env, unset, closers: matchBraces(text) };
+  const single = text.startsWith("${") ? readPlaceholder(scan, 0, 0) : undefined;
+  if (single && single.end === text.length) return { value: single.value, unset, whole: true };
+  unset.length = 0;
+  return { value: expand(scan, 0, text.length, 0), unset, whole: false };
 }
 
-interface Expansion {
-  value: string;
-  /** Where scanning stopped: the end of the text, or the `}` closing a nested default. */
-  end: number;
-  placeholders: number;
+function matchBraces(text: string): Map<number, number> {
+  const closers = new Map<number, number>();
+  const open: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "$" && text[i + 1] === "$" && text[i + 2] === "{") i += 2;
+    else if (ch === "$" && text[i + 1] === "{") {
+      open.push(i);
+      i++;
+    } else if (ch === "}" && open.length > 0) closers.set(open.pop() as number, i);
+  }
+  return closers;
 }
 
-function expand(text: string, start: number, env: ConfigEnv, unset: string[], nesting: number, inDefault: boolean): Expansion {
+function expand(scan: Scan, start: number, end: number, nesting: number): string {
+  const { text } = scan;
   let out = "";
   let i = start;
-  let placeholders = 0;
-  while (i < text.length) {
+  while (i < end) {
     const ch = text[i];
-    if (inDefault && ch === "}") return { value: out, end: i, placeholders };
     if (ch === "$" && text[i + 1] === "$" && text[i + 2] === "{") {
       out += "${";
       i += 3;
       continue;
     }
     if (ch === "$" && text[i + 1] === "{") {
-      const placeholder = readPlaceholder(text, i, env, unset, nesting);
-      if (placeholder) {
+      const placeholder = readPlaceholder(scan, i, nesting);
+      if (placeholder && placeholder.end <= end) {
         out += placeholder.value;
         i = placeholder.end;
-        placeholders++;
         continue;
       }
     }
     out += ch;
     i++;
   }
-  return { value: out, end: i, placeholders };
+  return out;
 }
 
-function readPlaceholder(
-  text: string,
-  at: number,
-  env: ConfigEnv,
-  unset: string[],
-  nesting: number,
-): { value: string; end: number } | undefined {
-  const nameStart = at + 2;
-  let i = nameStart;
-  while (i < text.length && /[A-Za-z0-9_]/.test(text[i] as string)) i++;
-  const name = text.slice(nameStart, i);
-  if (!NAME.test(name)) return undefined;
+function readPlaceholder(scan: Scan, at: number, nesting: number): { value: string; end: number } | undefined {
+  const { text, env } = scan;
+  const close = scan.closers.get(at);
+  if (close === undefined) return undefined;
+  const body = text.slice(at + 2, close);
+  const name = NAME.exec(body)?.[0];
+  if (name === undefined) return undefined;
   const raw = Object.hasOwn(env, name) ? env[name] : undefined;
-  if (text[i] === "}") {
-    if (raw === undefined) unset.push(name);
-    return { value: raw ?? "", end: i + 1 };
+  const rest = body.slice(name.length);
+  if (rest === "") {
+    if (raw === undefined) scan.unset.push(name);
+    return { value: raw ?? "", end: close + 1 };
   }
-  const colon = text[i] === ":" && text[i + 1] === "-";
-  if (!colon && text[i] !== "-") return undefined;
-  if (nesting >= MAX_NESTING) return undefined;
-  // The default is expanded only when it is used, so an unset variable inside an unused default is not reported.
+  const colon = rest.startsWith(":-");
+  if ((!colon && !rest.startsWith("-")) || nesting >= MAX_NESTING) return undefined;
   const useDefault = raw === undefined || (colon && raw === "");
-  const defaultUnset: string[] = [];
-  const fallback = expand(text, i + (colon ? 2 : 1), env, defaultUnset, nesting + 1, true);
-  if (text[fallback.end] !== "}") return undefined;
-  if (!useDefault) return { value: raw ?? "", end: fallback.end + 1 };
-  unset.push(...defaultUnset);
-  return { value: fallback.value, end: fallback.end + 1 };
-}
-
-function isSinglePlaceholder(text: string): boolean {
-  return text.startsWith("${") && text.endsWith("}");
+  // The default is expanded only when it is used, so an unset variable in an unused default is not reported.
+  if (!useDefault) return { value: raw ?? "", end: close + 1 };
+  const defaultStart = at + 2 + name.length + (colon ? 2 : 1);
+  return { value: expand(scan, defaultStart, close, nesting + 1), end: close + 1 };
 }
 
 const NULL = /^(?:~|[Nn]ull|NULL)$/;

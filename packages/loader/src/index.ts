@@ -1,0 +1,10 @@
+export { parseConfig, configFormatOf } from "./parse.js";
+export type { ConfigFormat, ParseConfigOptions, ParsedConfig } from "./parse.js";
+export { interpolateEnv } from "./interpolate.js";
+export type { ConfigEnv, InterpolationResult } from "./interpolate.js";
+export { mergeConfigs } from "./merge.js";
+export { fileSource } from "./file-source.js";
+export type { FileConfigSource, FileSourceOptions } from "./file-source.js";
+export { reloadConfig, createConfigManager } from "./reload.js";
+export type { CreateConfigManagerOptions, ReloadConfigOptions } from "./reload.js";
+export { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from "./limits.js";

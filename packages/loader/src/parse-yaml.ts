@@ -1,0 +1,144 @@
+import { type ConfigIssue, formatOverridePath } from "@aiq/config-core";
+import { type CST, Composer, type Document, isMap, isScalar, isSeq, LineCounter, type Node, type Pair, Parser, type YAMLError } from "yaml";
+import { issueAt, parseFailure, type Position } from "./errors.js";
+import type { ConfigEnv } from "./interpolate.js";
+import { createFileLocator, type FileLocator, keyString } from "./positions.js";
+import { checkTokens, type TokenProblem } from "./yaml-check.js";
+import { yamlErrorMessage } from "./yaml-messages.js";
+import { walkDocument } from "./yaml-walk.js";
+
+/** Limits and environment of one parse. */
+export interface ParseContext {
+  file: string;
+  maxDepth: number;
+  maxAliasCount: number;
+  env: ConfigEnv;
+}
+
+/** One parsed file: its data, where its values are, and what it warned about. */
+export interface ParsedFile {
+  data: unknown;
+  locate: FileLocator;
+  warnings: string[];
+}
+
+/** Keys compare as the property names they become, so `1:` and `"1":` are duplicates too. */
+function sameKey(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  return isScalar(a) && isScalar(b) && keyString(a.value) === keyString(b.value);
+}
+
+/** YAML 1.2 core schema: no `<<` merge keys, duplicate keys are errors, messages never quote the source. */
+export const YAML_OPTIONS = {
+  version: "1.2",
+  schema: "core",
+  merge: false,
+  uniqueKeys: sameKey,
+  strict: true,
+  prettyErrors: false,
+  logLevel: "error",
+  intAsBigInt: false,
+} as const;
+
+/** Tokenizes and composes YAML text into one document, with its line counter. */
+export function composeYaml(text: string): { tokens: CST.Token[]; compose(): Document.Parsed[]; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
+  return {
+    tokens,
+    lineCounter,
+    compose: () => Array.from(new Composer(YAML_OPTIONS).compose(tokens, true, text.length)),
+  };
+}
+
+/**
+ * Parses YAML text: YAML 1.2 core schema, one document, no tags, `%YAML 1.2` only, bounded depth
+ * and alias expansion, `${VAR}` interpolated in values. Throws `ConfigValidationError`.
+ */
+export function parseYaml(text: string, context: ParseContext): ParsedFile {
+  const { file } = context;
+  const { tokens, compose, lineCounter } = composeYaml(text);
+  const position = (offset: number): Position => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { line, column: col };
+  };
+  const problem = checkTokens(tokens, { maxDepth: context.maxDepth, aliases: context.maxAliasCount !== 0 });
+  if (problem) throw tokenFailure(problem, context, position(problem.offset));
+
+  const docs = compose();
+  const doc = docs[0] as Document.Parsed;
+  const errors: YAMLError[] = [...doc.errors];
+  const second = docs[1];
+  if (second) errors.push({ code: "MULTIPLE_DOCS", pos: [second.range[0], second.range[1]] } as YAMLError);
+  if (errors.length > 0) throw yamlFailure(errors, doc, file, position);
+
+  const walked = walkDocument(doc, lineCounter, file, context.env);
+  if (walked.issues.length > 0) throw parseFailure("SYNTAX", walked.issues, file);
+  if (walked.height > context.maxDepth) {
+    const message = `nesting deeper than ${context.maxDepth} levels once aliases are expanded (maxDepth)`;
+    throw parseFailure("RESOURCE_LIMIT", [issueAt(file, message)], file);
+  }
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: context.maxAliasCount });
+  } catch (error) {
+    // yaml throws a ReferenceError when alias expansion passes maxAliasCount (a "billion laughs").
+    if (error instanceof ReferenceError || error instanceof RangeError) {
+      const message = `aliases expand too many times (more than maxAliasCount ${context.maxAliasCount})`;
+      throw parseFailure("RESOURCE_LIMIT", [issueAt(file, message)], file, error);
+    }
+    throw error;
+  }
+  return { data, locate: createFileLocator(doc, lineCounter, file), warnings: walked.warnings };
+}
+
+function tokenFailure(problem: TokenProblem, context: ParseContext, at: Position): Error {
+  const { file } = context;
+  switch (problem.kind) {
+    case "depth":
+      return parseFailure("RESOURCE_LIMIT", [issueAt(file, `nesting deeper than ${context.maxDepth} levels (maxDepth)`, at)], file);
+    case "alias":
+      return parseFailure("RESOURCE_LIMIT", [issueAt(file, "aliases are disabled (maxAliasCount: 0)", at)], file);
+    case "directive": {
+      const message = `YAML ${problem.version} is not supported (%YAML directive); config files are YAML 1.2, where 'no' is a string and '<<' an ordinary key`;
+      return parseFailure("SYNTAX", [issueAt(file, message, at)], file);
+    }
+    case "tag":
+      return parseFailure("UNSUPPORTED_TAG", [issueAt(file, "explicit tags (!tag, !!type) are not supported; only plain values, lists and mappings", at)], file);
+  }
+}
+
+function yamlFailure(errors: readonly YAMLError[], doc: Document.Parsed, file: string, position: (offset: number) => Position): Error {
+  const issues: ConfigIssue[] = errors.map((error) => {
+    const path = error.code === "DUPLICATE_KEY" ? (pathOfKeyAt(doc, error.pos[0]) ?? "") : "";
+    return issueAt(file, yamlErrorMessage(error.code), position(error.pos[0]), path);
+  });
+  const code = errors.every((error) => error.code === "DUPLICATE_KEY")
+    ? "DUPLICATE_KEY"
+    : errors.some((error) => error.code === "RESOURCE_EXHAUSTION")
+      ? "RESOURCE_LIMIT"
+      : "SYNTAX";
+  return parseFailure(code, issues, file);
+}
+
+/** The dotted path of the mapping key that starts at `offset` (a duplicate key), if any. */
+export function pathOfKeyAt(doc: Document.Parsed, offset: number): string | undefined {
+  const stack: [unknown, (string | number)[]][] = [[doc.contents, []]];
+  while (stack.length > 0) {
+    const [node, path] = stack.pop() as [unknown, (string | number)[]];
+    if (isMap(node)) {
+      for (const pair of node.items as Pair<unknown, unknown>[]) {
+        const key = pair.key as Node | null;
+        const name = isScalar(key) ? keyString(key.value) : "";
+        if (key?.range?.[0] === offset) return formatOverridePath([...path, name]);
+        stack.push([pair.value, [...path, name]]);
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, index) => {
+        stack.push([item, [...path, index]]);
+      });
+    }
+  }
+  return undefined;
+}
+

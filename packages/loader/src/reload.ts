@@ -1,0 +1,104 @@
+import {
+  type AiqConfig,
+  ConfigManager,
+  type ConfigManagerOptions,
+  type ConfigOverrides,
+  createConsoleLogger,
+  type Logger,
+  resolveConfig,
+  type SecretKeyPattern,
+  type StandardSchemaV1,
+} from "@aiq/config-core";
+import { type FileSourceOptions, fileSource } from "./file-source.js";
+
+/** Options of {@link reloadConfig}. */
+export interface ReloadConfigOptions<T> extends FileSourceOptions {
+  /**
+   * Only check the file; with no manager state, this changes nothing either way and is accepted so
+   * call sites read like `ConfigManager.reloadConfig`.
+   * @default false
+   */
+  validateOnly?: boolean;
+  /**
+   * The schema the config must match; valibot, zod or any Standard Schema.
+   * @default aiqConfigSchema
+   */
+  schema?: StandardSchemaV1<unknown, T>;
+  /**
+   * Dotted-path overrides applied before validating.
+   * @default {}
+   */
+  overrides?: ConfigOverrides;
+  /**
+   * Extra keys or dotted path patterns whose values are secret in messages.
+   * @default []
+   */
+  secretKeys?: readonly SecretKeyPattern[];
+  /** Abandons the read; it then fails with code `ABORTED`. */
+  signal?: AbortSignal;
+  /**
+   * Where warnings (an unset `${VAR}`) and, at debug level, each step with its duration go.
+   * @default warnings on stderr; every step with `AIQ_CONFIG_LOG=debug`
+   */
+  logger?: Logger;
+}
+
+/** Options of {@link createConfigManager}: a manager's options, without `source`, plus the file's. */
+export type CreateConfigManagerOptions<T> = Omit<ConfigManagerOptions<T>, "source"> & FileSourceOptions;
+
+function elapsed(since: number): string {
+  return `${(performance.now() - since).toFixed(1)} ms`;
+}
+
+function sourceOptions(options: FileSourceOptions): FileSourceOptions {
+  const { maxBytes, maxAliasCount, maxDepth, env } = options;
+  return {
+    ...(maxBytes !== undefined ? { maxBytes } : {}),
+    ...(maxAliasCount !== undefined ? { maxAliasCount } : {}),
+    ...(maxDepth !== undefined ? { maxDepth } : {}),
+    ...(env !== undefined ? { env } : {}),
+  };
+}
+
+/**
+ * Loads and validates one config file, with no manager state: read, parse, interpolate, merge the
+ * `base:` chain, apply overrides, validate, freeze. Throws what `ConfigManager.reloadConfig` throws.
+ * @param path the config file
+ * @param options schema, overrides and the file's limits
+ * @returns the deep-frozen config
+ * @throws ConfigReloadError (`ENOENT`, `EACCES`, `TOO_LARGE`, `ENCODING`...) or ConfigValidationError listing every issue
+ * @example
+ * const config = await reloadConfig("config.yml", { overrides: { "llms.main_llm.temperature": 0.2 } });
+ */
+export async function reloadConfig<T = AiqConfig>(path: string, options: ReloadConfigOptions<T> = {}): Promise<Readonly<T>> {
+  const logger = options.logger ?? createConsoleLogger();
+  const source = fileSource(path, sourceOptions(options));
+  let started = performance.now();
+  const document = await source.read(options.signal);
+  logger.debug(`read and parsed ${source.files.join(", ")} in ${elapsed(started)}`);
+  for (const warning of document.warnings ?? []) logger.warn(warning);
+  started = performance.now();
+  const config = await resolveConfig<T>(document, {
+    sourceId: source.id,
+    ...(options.schema ? { schema: options.schema } : {}),
+    ...(options.overrides ? { overrides: options.overrides } : {}),
+    ...(options.secretKeys ? { secretKeys: options.secretKeys } : {}),
+  });
+  logger.debug(`applied overrides and validated ${source.id} in ${elapsed(started)}`);
+  return config;
+}
+
+/**
+ * Creates a `ConfigManager` over a config file: `ConfigManager.create` with `fileSource(path)`.
+ * @param path the config file
+ * @param options the manager's options (schema, overrides, maxSnapshots, events...) and the file's limits
+ * @returns the manager, holding the validated config as version 1
+ * @throws like {@link reloadConfig}
+ * @example
+ * await using manager = await createConfigManager("config.yml");
+ * manager.subscribe("llms", (config) => rebuildClients(config.llms));
+ */
+export async function createConfigManager<T = AiqConfig>(path: string, options: CreateConfigManagerOptions<T> = {}): Promise<ConfigManager<T>> {
+  const { maxBytes: _bytes, maxAliasCount: _aliases, maxDepth: _depth, env: _env, ...managerOptions } = options;
+  return ConfigManager.create<T>({ ...managerOptions, source: fileSource(path, sourceOptions(options)) });
+}

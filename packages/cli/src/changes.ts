@@ -46,7 +46,9 @@ export function describeChanges(before: unknown, after: unknown, paths: readonly
   });
 }
 
-/** `path: old -> new`, values on one line. */
+const show = (value: unknown): string => (value === REDACTED ? REDACTED : formatValue(value));
+
+/** `path: old -> new`, values on one line, a secret as a bare `***`. */
 export function formatChange(change: ConfigChangeLine): string {
-  return `${change.path}: ${formatValue(change.old)} -> ${formatValue(change.new)}`;
+  return `${change.path}: ${show(change.old)} -> ${show(change.new)}`;
 }

@@ -1,4 +1,4 @@
-import { Builtins, Cli } from "clipanion";
+import { Builtins, Cli } from "./clipanion.js";
 import { normalizeArgv } from "./argv.js";
 import { InteractiveCommand } from "./commands/interactive.js";
 import { ReloadCommand } from "./commands/reload.js";
@@ -62,6 +62,13 @@ export async function runCli(argv: readonly string[], context: Partial<AiqCliCon
     full.stderr.write(`${cli.usage(null, { colored: shouldColor(full.stderr, full.env) })}\n`);
     return 2;
   }
+  const asked = argv.some((arg) => COMMANDS.has(arg) || arg === "-h" || arg === "--help" || arg === "--version");
+  if (!asked && argv[0]?.startsWith("-")) {
+    // Only options (`aiq-config -c config.yml`): clipanion would call the first one unsupported.
+    full.stderr.write(`error: no command given; add one of: ${[...COMMANDS].join(", ")}, e.g. \`aiq-config ${argv.join(" ")} reload\`.\n`);
+    full.stderr.write("hint: Run `aiq-config --help` for the commands.\n");
+    return 2;
+  }
   let command: ReturnType<typeof cli.process>;
   try {
     command = cli.process(normalizeArgv(argv, COMMANDS), full);
@@ -71,6 +78,11 @@ export async function runCli(argv: readonly string[], context: Partial<AiqCliCon
     full.stderr.write(cli.error(error, { colored }));
     full.stderr.write("hint: Run `aiq-config --help` for the commands, `aiq-config <command> --help` for their options.\n");
     return 2;
+  }
+  if (command.help) {
+    // clipanion prints a command's help without a final newline; print it here with one.
+    full.stdout.write(`${cli.usage(command, { colored: colors, detailed: true }).trimEnd()}\n`);
+    return 0;
   }
   return cli.run(command, full);
 }

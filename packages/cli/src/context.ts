@@ -1,4 +1,4 @@
-import type { BaseContext } from "clipanion";
+import type { BaseContext } from "./clipanion.js";
 
 /** What every `aiq-config` command runs with: clipanion's streams and env, plus a stop signal. */
 export type AiqCliContext = BaseContext & {

@@ -1,5 +1,5 @@
 import { isConfigError, isConfigValidationError, isSecretKey, parseOverrideArgument, parseOverridePath, REDACTED } from "@aiq/config-core";
-import { UsageError } from "clipanion";
+import { UsageError } from "./clipanion.js";
 
 /**
  * Turns `-o key=value` arguments into an override map, checking each path up front so a malformed

@@ -179,13 +179,17 @@ export interface SessionStreams {
   signal?: AbortSignal;
 }
 
+/** How a session ended: `q`, end of input (Ctrl-D, a pipe's end), or Ctrl-C / the stop signal. */
+export type SessionEnd = "quit" | "end" | "interrupt";
+
 /**
  * Reads commands line by line until `q`, end of input, Ctrl-C, Ctrl-D or `signal`. In a terminal it
  * uses readline's line editing and history; on a pipe it reads the lines as they come.
  * @param session what each line runs
  * @param streams input, output and a stop signal
+ * @returns how the session ended
  */
-export async function runSession(session: InteractiveSession, streams: SessionStreams): Promise<void> {
+export async function runSession(session: InteractiveSession, streams: SessionStreams): Promise<SessionEnd> {
   const terminal = (streams.input as { isTTY?: boolean }).isTTY === true && (streams.output as { isTTY?: boolean }).isTTY === true;
   const rl = createInterface({
     input: streams.input,
@@ -195,24 +199,29 @@ export async function runSession(session: InteractiveSession, streams: SessionSt
     historySize: terminal ? 500 : 0,
     removeHistoryDuplicates: true,
   });
-  let quit = false;
-  const leave = (): void => {
-    quit = true;
+  let end: SessionEnd = "end";
+  const interrupt = (): void => {
+    end = "interrupt";
     rl.close();
   };
   // Ctrl-C in a terminal (raw mode) reaches readline as a key, not as a signal.
-  rl.on("SIGINT", leave);
-  streams.signal?.addEventListener("abort", leave, { once: true });
+  rl.on("SIGINT", interrupt);
+  streams.signal?.addEventListener("abort", interrupt, { once: true });
   try {
-    if (streams.signal?.aborted) return;
+    if (streams.signal?.aborted) return "interrupt";
     rl.prompt();
     for await (const line of rl) {
-      if (!(await session.handle(line))) break;
-      if (quit) break;
+      if (!(await session.handle(line))) {
+        end = "quit";
+        break;
+      }
+      // Lines already buffered when Ctrl-C came are not run.
+      if ((end as SessionEnd) === "interrupt") break;
       rl.prompt();
     }
+    return end;
   } finally {
-    streams.signal?.removeEventListener("abort", leave);
+    streams.signal?.removeEventListener("abort", interrupt);
     rl.close();
   }
 }

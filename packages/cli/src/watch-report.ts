@@ -31,7 +31,10 @@ export class WatchReporter {
   ready(): void {
     const { sourceId, version } = this.#manager.status;
     const summary = summarizeConfig(this.#manager.currentConfig);
-    if (this.#json) return this.#event({ event: "watching", file: sourceId, version, summary });
+    if (this.#json) {
+      this.#event({ event: "watching", file: sourceId, version, summary });
+      return;
+    }
     this.#lines([
       `${this.#style.bold("Watching")} ${displayPath(sourceId)} (version ${version}; ${formatSummary(summary).join(", ")}). Press Ctrl-C to stop.`,
     ]);
@@ -42,7 +45,8 @@ export class WatchReporter {
     const { reloadCount } = this.#manager.status;
     const changes = describeChanges(change.previous, config, change.changedPaths);
     if (this.#json) {
-      return this.#event({ event: "reloaded", reloadCount, version: change.version, reason: change.reason, changes, summary: summarizeConfig(config) });
+      this.#event({ event: "reloaded", reloadCount, version: change.version, reason: change.reason, changes, summary: summarizeConfig(config) });
+      return;
     }
     this.#lines([
       `${this.#style.dim(clock(new Date()))} ${this.#style.green("Reloaded")} (reload #${reloadCount}, version ${change.version}): ${plural(changes.length, "path")} changed`,
@@ -54,7 +58,10 @@ export class WatchReporter {
   refused(event: ConfigEvent): void {
     const error = event.error;
     const issues: readonly ConfigIssue[] = error?.issues ?? [];
-    if (this.#json) return this.#event({ event: "refused", version: event.version, error });
+    if (this.#json) {
+      this.#event({ event: "refused", version: event.version, error });
+      return;
+    }
     const lines = [
       `${this.#style.dim(clock(new Date()))} ${this.#style.red("Refused")} the save: ${issues.length > 0 ? `${plural(issues.length, "issue")}:` : (error?.message ?? "unknown error")}`,
       ...issues.map((issue) => `  ${formatIssueLine(issue)}`),
@@ -65,7 +72,10 @@ export class WatchReporter {
 
   /** The watch has stopped. */
   stopped(): void {
-    if (this.#json) return this.#event({ event: "stopped", reloadCount: this.#manager.reloadCount });
+    if (this.#json) {
+      this.#event({ event: "stopped", reloadCount: this.#manager.reloadCount });
+      return;
+    }
     this.#lines([`Stopped watching after ${plural(this.#manager.reloadCount, "reload")}.`]);
   }
 }

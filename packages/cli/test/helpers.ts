@@ -85,8 +85,8 @@ export class OutputTail {
       };
       const check = (): void => {
         const end = find();
-        if (end !== undefined) return done(() => resolve(end));
-        if (this.#ended) done(() => reject(new Error(`output ended without ${String(pattern)}; it was:\n${this.#text}`)));
+        if (end !== undefined) done(() => resolve(end));
+        else if (this.#ended) done(() => reject(new Error(`output ended without ${String(pattern)}; it was:\n${this.#text}`)));
       };
       const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${String(pattern)}; output so far:\n${this.#text}`))), timeoutMs);
       const done = (settle: () => void): void => {

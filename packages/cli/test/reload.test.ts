@@ -168,6 +168,9 @@ describe("usage errors and help", () => {
     const none = await runCliText([]);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain("reload");
+    const onlyOptions = await runCliText(["-c", file]);
+    expect(onlyOptions.code).toBe(2);
+    expect(onlyOptions.stderr).toContain("error: no command given; add one of: reload, interactive, watch, schema");
     const noFile = await runCliText(["reload"]);
     expect(noFile.code).toBe(2);
     expect(noFile.stderr).toContain("Missing the config file: add -c FILE");

@@ -11,7 +11,7 @@ describe("aiq-config watch", () => {
 
     await fixture.save("config.yml", validConfig(0.9, "sk-CANARY-789"), { as: "atomic-rename" });
     at = await run.stdout.waitFor(/Reloaded \(reload #1, version 2\): 2 paths changed\n/, at);
-    at = await run.stdout.waitFor("  llms.main_llm.temperature: 0 -> 0.9\n", 0);
+    expect(run.stdout.text).toContain("  llms.main_llm.temperature: 0 -> 0.9\n");
     expect(run.stdout.text).toContain("  llms.main_llm.api_key: *** -> ***\n");
 
     await fixture.save("config.yml", INVALID_CONFIG);

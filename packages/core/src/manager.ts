@@ -315,9 +315,9 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     this.#lastError = undefined;
     this.#missing = false;
     if (unchanged) {
-      // A reload that changes nothing counts, but makes no version, snapshot or notification.
-      const current = this.#snapshots.current;
-      this.#snapshots.replaceCurrent({ snapshot: current.snapshot, document: input.document });
+      // A reload that changes nothing counts, but makes no version, snapshot or notification. The
+      // snapshot keeps the document its version came from (its checksum says so): a later rollback to
+      // it re-resolves that document, not a newer one that only looked the same under the overrides then.
       this.#logger.debug(`reload ${this.#source.id}: no change`);
       this.#emit(ConfigEventType.CONFIG_RELOADED, { reason: "reload", changedPaths: [] });
       return;
@@ -325,7 +325,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     // The swap: one assignment, so a reader sees the old or the new config, never a mix.
     this.#config = input.config;
     this.#version++;
-    const record = createSnapshotRecord({ version: this.#version, reason: input.reason, config: input.config, overrides: this.#overrides, document: input.document });
+    const record = createSnapshotRecord({ version: this.#version, reason: input.reason, config: input.config, overrides: this.#overrides, document: input.document, secretKeys: this.#secretKeys });
     if (input.dropNewest !== undefined) this.#snapshots.replaceFrom(input.dropNewest, record);
     else this.#snapshots.push(record);
     if (input.reason === "initial") return;

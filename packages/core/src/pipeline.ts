@@ -49,13 +49,14 @@ export async function resolveDocument<T>(
   const schema = (options.schema ?? aiqConfigSchema) as unknown as StandardSchemaV1<unknown, T>;
   const overrides = options.overrides ?? {};
   const secretKeys = options.secretKeys ?? [];
-  const context: IssueContext = {
-    ...(document.locate ? { locate: document.locate.bind(document) } : {}),
-    ...(options.sourceId !== undefined ? { file: options.sourceId } : {}),
-    secrets: secretsOf(document.data, overrides, secretKeys),
-    secretKeys,
-  };
+  let context: IssueContext = { secrets: new Set(), secretKeys };
   try {
+    context = {
+      ...(document.locate ? { locate: document.locate.bind(document) } : {}),
+      ...(options.sourceId !== undefined ? { file: options.sourceId } : {}),
+      secrets: secretsOf(document.data, overrides, secretKeys),
+      secretKeys,
+    };
     // applyOverrides copies on write along each path: the source document (possibly frozen, possibly
     // with YAML aliases shared between keys) is never changed.
     const data = applyOverrides(document.data, overrides, { schema });
@@ -70,6 +71,15 @@ export async function resolveDocument<T>(
       // Re-locate issues raised before validation (override errors) so they carry positions too.
       const issues = error.issues.map((issue) => (issue.line === undefined ? { ...issue, ...positionOf(issue.path, context) } : issue));
       throw new ConfigValidationError(issues, { code: error.code, ...(options.sourceId !== undefined ? { sourceId: options.sourceId } : {}) });
+    }
+    // A document from a source other than the loader (which bounds depth) can be nested deeper than
+    // the recursive steps (secrets, validation, sharing, freezing) can go: classify, never escape.
+    if (error instanceof RangeError) {
+      const message = "the config is nested too deeply to process (the call stack ran out); flatten it";
+      throw new ConfigValidationError([{ path: "", message }], {
+        code: "RESOURCE_LIMIT",
+        ...(options.sourceId !== undefined ? { sourceId: options.sourceId } : {}),
+      });
     }
     throw error;
   }

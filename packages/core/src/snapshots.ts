@@ -1,4 +1,6 @@
 import type { ConfigChangeReason } from "@aiq/config-events";
+import { tryParseOverridePath } from "./override-path.js";
+import { isSecretPath, REDACTED, type SecretKeyPattern } from "./redact.js";
 import type { ConfigOverrides, ConfigSnapshot, SourceDocument } from "./types.js";
 
 /** A snapshot plus the source document it came from, kept so a rollback can re-resolve it. */
@@ -7,13 +9,23 @@ export interface SnapshotRecord<T> {
   document: SourceDocument;
 }
 
-/** Turns typed overrides into the string form snapshots and `configOverrides` show. */
-export function overridesAsStrings(overrides: ConfigOverrides): Readonly<Record<string, string>> {
+/**
+ * Turns typed overrides into the string form snapshots and `configOverrides` show. With `secretKeys`
+ * (snapshots, which are listed and printed), the value of an override at a secret path is `***`.
+ */
+export function overridesAsStrings(overrides: ConfigOverrides, secretKeys?: readonly SecretKeyPattern[]): Readonly<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(overrides)) {
-    Object.defineProperty(out, key, { value: String(value), enumerable: true });
+    const shown = secretKeys !== undefined && isSecretOverride(key, secretKeys) ? REDACTED : String(value);
+    Object.defineProperty(out, key, { value: shown, enumerable: true });
   }
   return Object.freeze(out);
+}
+
+function isSecretOverride(key: string, secretKeys: readonly SecretKeyPattern[]): boolean {
+  const parsed = tryParseOverridePath(key);
+  // A path that does not parse never reaches a snapshot; hide it anyway rather than guess.
+  return !parsed.ok || isSecretPath(parsed.segments, secretKeys);
 }
 
 /** Builds a frozen snapshot record. */
@@ -23,13 +35,15 @@ export function createSnapshotRecord<T>(input: {
   config: Readonly<T>;
   overrides: ConfigOverrides;
   document: SourceDocument;
+  /** Extra secret keys or paths (the manager's `secretKeys`): their override values are listed as `***`. */
+  secretKeys: readonly SecretKeyPattern[];
 }): SnapshotRecord<T> {
   const snapshot: ConfigSnapshot<T> = Object.freeze({
     version: input.version,
     timestamp: new Date(),
     reason: input.reason,
     config: input.config,
-    overrides: overridesAsStrings(input.overrides),
+    overrides: overridesAsStrings(input.overrides, input.secretKeys),
     checksum: input.document.checksum,
   });
   return { snapshot, document: input.document };
@@ -66,11 +80,6 @@ export class SnapshotStore<T> {
   /** Drops the `steps` newest records and puts `record` in place of the one they hid. */
   replaceFrom(steps: number, record: SnapshotRecord<T>): void {
     this.#records = [record, ...this.#records.slice(steps + 1)];
-  }
-
-  /** Replaces the current record (same version) with a newer source document. */
-  replaceCurrent(record: SnapshotRecord<T>): void {
-    this.#records[0] = record;
   }
 
   clear(): void {

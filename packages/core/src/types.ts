@@ -88,7 +88,7 @@ export interface ConfigSnapshot<T> {
   timestamp: Date;
   reason: ConfigChangeReason;
   config: Readonly<T>;
-  /** The overrides that were active, as strings. */
+  /** The overrides that were active, as strings; the value of a secret path (`llms.x.api_key`) is `***`. */
   overrides: Readonly<Record<string, string>>;
   /** sha-256 hex of the source bytes this version came from. */
   checksum: string;

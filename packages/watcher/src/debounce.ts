@@ -6,11 +6,12 @@
 export class TrailingDebounce {
   readonly #delayMs: number;
   readonly #maxWaitMs: number;
-  readonly #fire: () => void;
+  readonly #fire: (forced: boolean) => void;
   #timer: NodeJS.Timeout | undefined;
   #burstStart: number | undefined;
 
-  constructor(delayMs: number, maxWaitMs: number, fire: () => void) {
+  /** `fire` is told whether the max wait, not a quiet period, made it run. */
+  constructor(delayMs: number, maxWaitMs: number, fire: (forced: boolean) => void) {
     this.#delayMs = delayMs;
     this.#maxWaitMs = Math.max(maxWaitMs, delayMs);
     this.#fire = fire;
@@ -20,13 +21,17 @@ export class TrailingDebounce {
   poke(): void {
     const now = performance.now();
     this.#burstStart ??= now;
-    const left = Math.min(this.#delayMs, this.#burstStart + this.#maxWaitMs - now);
+    const untilMaxWait = this.#burstStart + this.#maxWaitMs - now;
+    const forced = untilMaxWait < this.#delayMs;
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#burstStart = undefined;
-      this.#fire();
-    }, Math.max(0, left));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#burstStart = undefined;
+        this.#fire(forced);
+      },
+      Math.max(0, Math.min(this.#delayMs, untilMaxWait)),
+    );
   }
 
   /** True while a fire is scheduled. */

@@ -5,11 +5,12 @@ import { TrailingDebounce } from "./debounce.js";
 import { type FileObservation, isTransient, sameObservation } from "./observe-file.js";
 
 /**
- * Why a file is looked at: `event` after the debounce of a file event, `recheck` a timed second
- * look (a write chokidar dropped, a transient state that must hold), `sync` after its directory
- * started (or restarted) being watched.
+ * Why a file is looked at: `event` after the debounce of a file event, `busy` when the debounce's
+ * max wait ran out (the file is written without pause), `recheck` a timed second look (a write
+ * chokidar dropped, a transient state that must hold), `sync` after its directory started (or
+ * restarted) being watched.
  */
-export type CheckReason = "event" | "recheck" | "sync";
+export type CheckReason = "event" | "busy" | "recheck" | "sync";
 
 /** What a watched file needs from its watcher. */
 export interface FileWatcherHost {
@@ -23,10 +24,6 @@ export interface FileWatcherHost {
   emit(event: FileEvent): void;
   track(task: Promise<void>): void;
 }
-
-// After this many checks in a row abandoned because a new file event arrived during the read, the
-// next one reports what it read anyway: a file rewritten without pause is still loaded.
-const MAX_ABANDONED = 3;
 
 /**
  * One watched path and its state machine: debounce the raw events, read and hash, report a change
@@ -51,7 +48,6 @@ export class WatchedFile {
   #running = false;
   #rerun: CheckReason | undefined;
   #pokes = 0;
-  #abandoned = 0;
   #disposed = false;
 
   constructor(path: string, host: FileWatcherHost) {
@@ -59,7 +55,7 @@ export class WatchedFile {
     this.dir = nodePath.dirname(path);
     this.name = nodePath.basename(path);
     this.#host = host;
-    this.#debounce = new TrailingDebounce(host.debounceMs, host.maxWaitMs, () => this.run("event"));
+    this.#debounce = new TrailingDebounce(host.debounceMs, host.maxWaitMs, (forced) => this.run(forced ? "busy" : "event"));
     this.baseline = new Promise<void>((resolve) => {
       this.#resolveBaseline = resolve;
     });
@@ -77,7 +73,7 @@ export class WatchedFile {
   run(reason: CheckReason): void {
     if (this.#disposed || !this.#host.isOpen()) return;
     if (this.#running) {
-      // "event" and "sync" may report at once; a pending "recheck" must not downgrade them.
+      // A pending "recheck" must not downgrade a reason that reports at once.
       if (this.#rerun === undefined || this.#rerun === "recheck") this.#rerun = reason;
       return;
     }
@@ -119,12 +115,11 @@ export class WatchedFile {
       this.#resolveBaseline();
       return;
     }
-    if (pokes !== this.#pokes && this.#abandoned < MAX_ABANDONED) {
-      // A new event arrived while reading: the file is still being written; its debounce looks again.
-      this.#abandoned++;
+    if (pokes !== this.#pokes && reason !== "busy") {
+      // A new event arrived while reading: the file is still being written; its debounce looks
+      // again. (Unless it is written without pause: then what was read is reported.)
       return;
     }
-    this.#abandoned = 0;
     if (sameObservation(observation, reported)) {
       this.#host.logger.debug(`${this.path}: unchanged (${reason})`);
       // One second look after an event: chokidar drops a change within 50 ms of the previous one.

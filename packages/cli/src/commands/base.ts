@@ -1,5 +1,5 @@
 import type { Logger } from "@aiq/config-core";
-import { Command, Option, UsageError } from "clipanion";
+import { Command, Option, UsageError } from "../clipanion.js";
 import type { AiqCliContext } from "../context.js";
 import { createStyle, type Style, shouldColor } from "../format.js";
 import { createStreamLogger, logLevelFor } from "../logger.js";
@@ -57,7 +57,7 @@ export abstract class AiqCommand extends Command<AiqCliContext> {
 
 /** A command that reads a config file: adds `-c/--config` and `-o/--override`. */
 export abstract class ConfigCommand extends AiqCommand {
-  config = Option.String("-c,--config", { description: "The config file (YAML or JSON)", arity: 1 });
+  config = Option.String("-c,--config", { description: "The config file, YAML or JSON: -c config.yml" });
   overrides = Option.Array("-o,--override", [], { description: "Override a value: -o llms.main_llm.temperature=0.7 (repeatable)" });
 
   /** The `-c` file, or a usage error saying how to give it. */

@@ -1,4 +1,4 @@
-import { Command, UsageError } from "clipanion";
+import { Command, UsageError } from "../clipanion.js";
 import { ConfigCommand } from "./base.js";
 
 /** `aiq-config -c FILE interactive`: the guide's interactive reload session. */
@@ -29,15 +29,16 @@ export class InteractiveCommand extends ConfigCommand {
       import("@aiq/config-events"),
       import("../session.js"),
     ]);
-    const manager = await createConfigManager(file, { overrides, logger, events: createEventManager() });
+    const manager = await createConfigManager(file, { overrides, logger, events: createEventManager(), env: this.context.env });
     try {
       const write = (lines: string[]): void => {
         this.context.stdout.write(`${lines.join("\n")}\n`);
       };
       const session = new InteractiveSession(manager, write, this.out);
       write(session.banner());
-      await runSession(session, { input: this.context.stdin, output: this.context.stdout, ...(this.context.signal ? { signal: this.context.signal } : {}) });
-      write(["Bye."]);
+      const end = await runSession(session, { input: this.context.stdin, output: this.context.stdout, ...(this.context.signal ? { signal: this.context.signal } : {}) });
+      // Leaving by Ctrl-C, Ctrl-D or end of input leaves the cursor after the prompt.
+      write([end === "quit" ? "Bye." : "\nBye."]);
     } finally {
       await manager.close();
     }

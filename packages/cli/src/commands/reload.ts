@@ -1,5 +1,5 @@
 import * as path from "node:path";
-import { Command, Option } from "clipanion";
+import { Command, Option } from "../clipanion.js";
 import { displayPath } from "../format.js";
 import { formatSummary, summarizeConfig } from "../summary.js";
 import { ConfigCommand } from "./base.js";
@@ -31,7 +31,7 @@ export class ReloadCommand extends ConfigCommand {
     const overrides = await this.overrideMap();
     const logger = this.createLogger();
     const { reloadConfig } = await import("@aiq/config-loader");
-    const config = await reloadConfig(file, { validateOnly: this.validateOnly, overrides, logger });
+    const config = await reloadConfig(file, { validateOnly: this.validateOnly, overrides, logger, env: this.context.env });
     const summary = summarizeConfig(config);
     const { describeOverrides, redactOverrides } = await import("../overrides.js");
     if (this.json) {

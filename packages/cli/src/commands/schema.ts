@@ -1,4 +1,4 @@
-import { Command } from "clipanion";
+import { Command } from "../clipanion.js";
 import { AiqCommand } from "./base.js";
 
 /** `aiq-config schema`: prints the JSON Schema of the default config, for editors. */

@@ -1,4 +1,4 @@
-import { Command } from "clipanion";
+import { Command } from "../clipanion.js";
 
 /** `aiq-config --version`: prints the version (`-v` is `--verbose`, so clipanion's builtin is not used). */
 export class VersionCommand extends Command {

@@ -1,4 +1,4 @@
-import { Command } from "clipanion";
+import { Command } from "../clipanion.js";
 import { ConfigCommand } from "./base.js";
 
 /** `aiq-config -c FILE watch`: reloads on every save and prints what changed or why a save was refused. */
@@ -30,13 +30,14 @@ export class WatchCommand extends ConfigCommand {
       import("../watch-report.js"),
     ]);
     const bus = events.createEventManager();
-    const manager = await createConfigManager(file, { overrides, logger, events: bus });
+    const manager = await createConfigManager(file, { overrides, logger, events: bus, env: this.context.env });
     try {
       const reporter = new WatchReporter(manager, { write: (text) => this.context.stdout.write(text), style: this.out, json: this.json });
       manager.subscribe((config, change) => reporter.reloaded(config, change));
       bus.registerHandler((event) => reporter.refused(event), events.ConfigEventType.CONFIG_RELOAD_FAILED);
       const stopped = untilAborted(this.context.signal);
-      const handle = await autoReload(manager, { logger });
+      const handle = autoReload(manager, { logger });
+      await handle.ready();
       reporter.ready();
       await stopped;
       await handle.stop();

@@ -1,0 +1,216 @@
+import * as nodePath from "node:path";
+import {
+  type AttachedWatcher,
+  type ConfigSource,
+  createConsoleLogger,
+  diffConfigs,
+  isConfigError,
+  type Logger,
+  type ReloadOptions,
+} from "@aiq/config-core";
+import { type AiqConfigEvent, ConfigEventType, type EventManager, type FileEvent } from "@aiq/config-events";
+import { ConfigWatcher } from "./config-watcher.js";
+import type { ConfigWatcherOptions, FileWatcher } from "./types.js";
+
+/** What `autoReload` needs of a manager; a `ConfigManager` has it all. */
+export interface ReloadableManager {
+  /** The bus the manager emits on; the watcher's file events are expected there too. */
+  readonly events: EventManager;
+  /** The source whose `files` are watched (re-read after every reload: `base:` chains change). */
+  readonly source: ConfigSource;
+  /** The config now current, compared with a fresh read once the watcher is ready. */
+  readonly currentConfig: unknown;
+  reloadConfig(options?: ReloadOptions): Promise<unknown>;
+  attachWatcher(watcher: AttachedWatcher): () => void;
+}
+
+/** Options of {@link autoReload}. */
+export interface AutoReloadOptions extends Pick<ConfigWatcherOptions, "debounceMs" | "usePolling" | "interval" | "fallbackToPolling"> {
+  /**
+   * The watcher to use: a `ConfigWatcher` or a stand-in such as the testing package's `FakeWatcher`.
+   * It must emit on the manager's bus. autoReload owns it from then on: `stop()` closes it.
+   * @default a new `ConfigWatcher` on `manager.events` with the other options
+   */
+  watcher?: FileWatcher;
+  /**
+   * Where log lines go.
+   * @default warnings on stderr; every step with `AIQ_CONFIG_LOG=debug`
+   */
+  logger?: Logger;
+}
+
+/** A running {@link autoReload}. */
+export interface AutoReloadHandle extends AsyncDisposable {
+  /** The watcher in use. */
+  readonly watcher: FileWatcher;
+  /** The files being watched (absolute), as of the last reload. */
+  readonly files: readonly string[];
+  /**
+   * The reloads running now (and the one queued behind them); resolves at once when idle. Never rejects.
+   * @returns a promise of the current reload chain
+   */
+  readonly done: Promise<void>;
+  /**
+   * Resolves once the watcher watches every file (so a save from then on is reloaded) and a save
+   * made before that, since the manager's last read, has been caught up with.
+   * @returns a promise that never rejects
+   */
+  ready(): Promise<void>;
+  /**
+   * Stops watching and reloading: waits for a running reload, closes the watcher, detaches it from
+   * the manager. Idempotent; `manager.close()` calls it too.
+   * @returns a promise that resolves when everything is released
+   */
+  stop(): Promise<void>;
+}
+
+const FILE_EVENT_TYPES: ReadonlySet<string> = new Set([
+  ConfigEventType.FILE_MODIFIED,
+  ConfigEventType.FILE_CREATED,
+  ConfigEventType.FILE_DELETED,
+]);
+
+/**
+ * Reloads a manager whenever one of its source's files changes: one reload at a time, and if files
+ * change during a reload exactly one more runs after it, so the latest content always wins and a
+ * burst never queues a reload per save. A failed reload keeps the last good config; the manager
+ * reports it (`status.lastError`, CONFIG_RELOAD_FAILED) and watching goes on.
+ * @param manager - the manager to reload (its `source.files` are watched)
+ * @param options - a watcher to use, or the options of the `ConfigWatcher` to create
+ * @returns a handle to stop it; `manager.close()` stops it too
+ * @example
+ * const manager = await createConfigManager("config.yml");
+ * const reloading = autoReload(manager);
+ * manager.subscribe("llms", (config) => rebuildClients(config.llms));
+ * // ... later: await manager.close(); // stops reloading too
+ */
+export function autoReload(manager: ReloadableManager, options: AutoReloadOptions = {}): AutoReloadHandle {
+  const logger = options.logger ?? createConsoleLogger();
+  const watcher: FileWatcher =
+    options.watcher ??
+    new ConfigWatcher({
+      events: manager.events,
+      logger,
+      ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+      ...(options.usePolling === undefined ? {} : { usePolling: options.usePolling }),
+      ...(options.interval === undefined ? {} : { interval: options.interval }),
+      ...(options.fallbackToPolling === undefined ? {} : { fallbackToPolling: options.fallbackToPolling }),
+    });
+  const watched = new Set<string>();
+  let chain: Promise<void> | undefined;
+  let again = false;
+  let stopping: Promise<void> | undefined;
+
+  const syncFiles = (): void => {
+    const next = new Set((manager.source.files ?? []).map((file) => nodePath.resolve(file)));
+    for (const file of watched) {
+      if (next.has(file)) continue;
+      watched.delete(file);
+      watcher.removeFile(file);
+    }
+    for (const file of next) {
+      if (watched.has(file)) continue;
+      watched.add(file);
+      watcher.addFile(file);
+    }
+  };
+
+  const reloadOnce = async (): Promise<void> => {
+    try {
+      await manager.reloadConfig();
+    } catch (error) {
+      // The manager already recorded it (status.lastError, CONFIG_RELOAD_FAILED) and kept the last good config.
+      if (isConfigError(error) && error.code === "CLOSED") return;
+      logger.debug(`auto-reload of ${manager.source.id} failed; waiting for the next save`);
+    }
+    if (stopping) return;
+    try {
+      syncFiles();
+    } catch (error) {
+      logger.warn(`updating the watched files of ${manager.source.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  const requestReload = (): void => {
+    if (stopping) return;
+    // A request during a reload means one more reload after it, which reads the latest content;
+    // more requests meanwhile add nothing.
+    again = true;
+    if (chain) return;
+    chain = (async () => {
+      while (again && !stopping) {
+        again = false;
+        await reloadOnce();
+      }
+    })().finally(() => {
+      chain = undefined;
+      // A request that landed between the loop's last check and here still gets its reload.
+      if (again) requestReload();
+    });
+  };
+
+  // The manager read the files before the watcher started: a save in between has no event. Once
+  // watching, read once more (validate only: changes nothing) and reload if that differs.
+  const catchUp = async (): Promise<void> => {
+    await watcher.ready?.();
+    if (stopping || !watcher.ready) return;
+    try {
+      const candidate = await manager.reloadConfig({ validateOnly: true });
+      if (diffConfigs(manager.currentConfig, candidate).length === 0) return;
+      logger.debug(`${manager.source.id} changed before watching started; reloading`);
+    } catch (error) {
+      if (isConfigError(error) && error.code === "CLOSED") return;
+      // Unreadable or invalid now: a real reload records why (status.lastError, status.missing).
+    }
+    requestReload();
+  };
+
+  const onFileEvent = (event: AiqConfigEvent): void => {
+    if (FILE_EVENT_TYPES.has(event.type) && watched.has((event as FileEvent).filePath)) requestReload();
+  };
+
+  syncFiles();
+  if (watched.size === 0) logger.warn(`${manager.source.id} lists no files to watch; autoReload will not reload it`);
+  const unregister = manager.events.registerHandler(onFileEvent);
+  let caughtUp: Promise<void> | undefined;
+
+  const handle: AutoReloadHandle = {
+    watcher,
+    get files() {
+      return Object.freeze([...watched]);
+    },
+    get done() {
+      return (async () => {
+        await caughtUp;
+        while (chain) await chain;
+      })();
+    },
+    async ready() {
+      await caughtUp;
+    },
+    stop() {
+      stopping ??= (async () => {
+        unregister();
+        detach();
+        await watcher.close();
+        await caughtUp;
+        while (chain) await chain;
+      })();
+      return stopping;
+    },
+    [Symbol.asyncDispose]() {
+      return handle.stop();
+    },
+  };
+
+  let detach: () => void;
+  try {
+    detach = manager.attachWatcher({ state: () => watcher.state(), close: () => handle.stop() });
+  } catch (error) {
+    unregister();
+    void watcher.close();
+    throw error;
+  }
+  caughtUp = catchUp().catch((error: unknown) => logger.warn(`auto-reload of ${manager.source.id}: ${String(error)}`));
+  return handle;
+}

@@ -1,0 +1,52 @@
+import type { Logger, WatchState } from "@aiq/config-core";
+import type { EventManager } from "@aiq/config-events";
+
+/** Options of `new ConfigWatcher()`. */
+export interface ConfigWatcherOptions {
+  /**
+   * The bus the file events are emitted on.
+   * @default getEventManager()
+   */
+  events?: EventManager;
+  /**
+   * How long a file must be quiet after its last file event before it is read, in milliseconds
+   * (trailing debounce: every event restarts it).
+   * @default DEFAULT_DEBOUNCE_MS (40; see the README for the measurement)
+   */
+  debounceMs?: number;
+  /**
+   * Poll with `fs.watchFile` instead of native events (network and container file systems).
+   * `CHOKIDAR_USEPOLLING` in the environment wins over this option, as in chokidar.
+   * @default false
+   */
+  usePolling?: boolean;
+  /**
+   * The poll interval in polling mode, in milliseconds (`CHOKIDAR_INTERVAL` wins, as in chokidar).
+   * @default 100
+   */
+  interval?: number;
+  /**
+   * When native watching fails for lack of resources (`ENOSPC`: inotify watches used up, `EMFILE`,
+   * `ENFILE`), switch to polling. `state()` stays `degraded` either way.
+   * @default true
+   */
+  fallbackToPolling?: boolean;
+  /**
+   * Where log lines go (`debug`: each file event and decision; `warn`: watcher errors).
+   * @default warnings on stderr; every step with `AIQ_CONFIG_LOG=debug`
+   */
+  logger?: Logger;
+}
+
+/**
+ * What `autoReload` needs from a watcher: `ConfigWatcher`, or a stand-in such as the testing
+ * package's `FakeWatcher`. It must emit the file events of its files on the manager's bus.
+ */
+export interface FileWatcher {
+  addFile(path: string): void;
+  removeFile(path: string): void;
+  state(): WatchState;
+  close(): Promise<void>;
+  /** Resolves once every file added so far is being watched, where the watcher can tell. */
+  ready?(): Promise<void>;
+}

@@ -1,0 +1,236 @@
+import { createHash } from "node:crypto";
+import { isDeepStrictEqual } from "node:util";
+import { type ConfigManager, type Logger, silentLogger } from "@aiq/config-core";
+import { ConfigEventType, createEventManager, type EventManager, type FileEvent } from "@aiq/config-events";
+import { type ConfigFixture, createConfigFixture, type EventRecorder, recordEvents, type SaveMode, waitFor } from "@aiq/config-testing";
+import { createConfigManager } from "@aiq/config-loader";
+import { type AutoReloadHandle, type AutoReloadOptions, autoReload, ConfigWatcher, type ConfigWatcherOptions } from "../src/index.js";
+import { configData, configText, type TestConfig, testSchema } from "./schema.js";
+
+/** The two ways of watching every scenario runs in. */
+export const MODES = [
+  { mode: "native", options: { usePolling: false } },
+  { mode: "polling", options: { usePolling: true, interval: 50 } },
+] as const satisfies readonly { mode: string; options: ConfigWatcherOptions }[];
+
+/** Generous: a timeout only ever fails a test, it never paces one. */
+export const TIMEOUT = 8000;
+
+export const FILE_EVENTS: readonly ConfigEventType[] = [
+  ConfigEventType.FILE_MODIFIED,
+  ConfigEventType.FILE_CREATED,
+  ConfigEventType.FILE_DELETED,
+];
+
+export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+
+/** A logger that keeps the watcher's lines, so a test can wait for a decision it logs. */
+export interface LogRecorder extends Logger {
+  readonly lines: string[];
+  /** Waits for a line matching `pattern` logged after position `from` (default: any). */
+  waitForLine(pattern: RegExp | string, options?: { from?: number; timeout?: number }): Promise<string>;
+}
+
+export function createLogRecorder(): LogRecorder {
+  const lines: string[] = [];
+  const at = (level: string) => (message: string) => {
+    lines.push(`${level}: ${message}`);
+  };
+  return {
+    lines,
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
+    async waitForLine(pattern, options = {}) {
+      const from = options.from ?? 0;
+      const matches = (line: string): boolean => (typeof pattern === "string" ? line.includes(pattern) : pattern.test(line));
+      let found: string | undefined;
+      await waitFor(
+        () => {
+          found = lines.slice(from).find(matches);
+          return found !== undefined;
+        },
+        { timeout: options.timeout ?? TIMEOUT, message: `a log line matching ${String(pattern)}; lines: ${lines.slice(-15).join(" | ")}` },
+      );
+      return found!;
+    },
+  };
+}
+
+/** A watcher on a fresh fixture, ready (its files' current content is the baseline). */
+export interface WatchSetup extends AsyncDisposable {
+  fixture: ConfigFixture;
+  bus: EventManager;
+  watcher: ConfigWatcher;
+  log: LogRecorder;
+  recorder: EventRecorder;
+  /** The file events recorded so far (for `path`, when given). */
+  fileEvents(path?: string): FileEvent[];
+  /**
+   * Waits until the watcher looked at `path` again after the latest event and found nothing new:
+   * the quiet point after which counting events is exact.
+   */
+  settled(path: string, from?: number): Promise<void>;
+  /**
+   * Saves `content` once the watcher is quiet and waits for its event, checking that a file event
+   * (not a timed second look) revealed it: the proof that the file is still really watched.
+   */
+  saveAndExpectEvent(name: string, content: string, options?: { as?: SaveMode; type?: FileEvent["type"] }): Promise<void>;
+}
+
+export async function watchFixture(
+  files: Record<string, string>,
+  watch: readonly string[],
+  options: ConfigWatcherOptions = {},
+  setup?: (fixture: ConfigFixture) => Promise<void>,
+): Promise<WatchSetup> {
+  const fixture = await createConfigFixture({ files });
+  await setup?.(fixture);
+  const bus = createEventManager();
+  const recorder = recordEvents(bus);
+  const log = createLogRecorder();
+  const watcher = new ConfigWatcher({ events: bus, logger: log, ...options });
+  for (const name of watch) watcher.addFile(fixture.path(name));
+  await watcher.ready();
+  const fileEvents = (path?: string): FileEvent[] =>
+    recorder.events.filter(
+      (event): event is FileEvent => FILE_EVENTS.includes(event.type) && (path === undefined || (event as FileEvent).filePath === path),
+    );
+  const result: WatchSetup = {
+    fixture,
+    bus,
+    watcher,
+    log,
+    recorder,
+    fileEvents,
+    async settled(path, from = 0) {
+      // The line of the last file event for `path`, then a second look that found nothing new.
+      const last = [...log.lines.keys()].reverse().find((index) => log.lines[index]!.includes(`${path}: file_`));
+      // Nothing reported and nothing looked at since `from`: already quiet.
+      if (last === undefined && !log.lines.slice(from).some((line) => line.includes(`${path}: `))) return;
+      await log.waitForLine(`${path}: unchanged (recheck)`, { from: Math.max(from, (last ?? -1) + 1) });
+    },
+    async saveAndExpectEvent(name, content, { as = "in-place", type = ConfigEventType.FILE_MODIFIED } = {}) {
+      const path = fixture.path(name);
+      await result.settled(path);
+      const from = log.lines.length;
+      await fixture.save(name, content, { as });
+      const event = await recorder.next(type, { timeout: TIMEOUT });
+      if (event.filePath !== path || event.checksum !== sha256(content)) throw new Error(`unexpected event ${JSON.stringify(event)}`);
+      const line = await log.waitForLine(`${path}: ${type}`, { from });
+      if (!line.endsWith(", event)")) throw new Error(`not seen through a file event: ${line}`);
+    },
+    async [Symbol.asyncDispose]() {
+      await watcher.close();
+      recorder.stop();
+      await fixture.close();
+    },
+  };
+  return result;
+}
+
+/** A manager on a real file of a fresh fixture, reloaded by autoReload with a real ConfigWatcher. */
+export interface ReloadSetup extends AsyncDisposable {
+  fixture: ConfigFixture;
+  bus: EventManager;
+  manager: ConfigManager<TestConfig>;
+  handle: AutoReloadHandle;
+  log: LogRecorder;
+  recorder: EventRecorder;
+  file: string;
+  /** Every config listeners were told about, in order. */
+  published: TestConfig[];
+  /** Versions as listeners saw them. */
+  versions: number[];
+  /** Configs a listener saw that were not exactly a whole document written by the test. */
+  broken: unknown[];
+  /** How many times the schema validated a candidate. */
+  validations(): number;
+  /** Waits for the watcher's quiet point on the config file, then for the reloads it caused. */
+  settled(from?: number): Promise<void>;
+  /** Waits until the current config has `counter`. */
+  waitForCounter(counter: number): Promise<void>;
+  /**
+   * Once the watcher is quiet, saves `configText(counter)` and waits for it to be current, checking
+   * that a file event (not a timed second look) revealed it: the file is still really watched.
+   */
+  saveAndExpectReload(counter: number, options?: { as?: SaveMode; name?: string }): Promise<void>;
+  failures(): number;
+}
+
+export async function reloadFixture(
+  files: Record<string, string>,
+  options: AutoReloadOptions = {},
+  setup?: (fixture: ConfigFixture) => Promise<void>,
+  name = "config.yml",
+): Promise<ReloadSetup> {
+  const fixture = await createConfigFixture({ files });
+  await setup?.(fixture);
+  const bus = createEventManager();
+  const recorder = recordEvents(bus);
+  const log = createLogRecorder();
+  let validations = 0;
+  const schema: typeof testSchema = {
+    "~standard": {
+      ...testSchema["~standard"],
+      validate: (value) => {
+        validations++;
+        return testSchema["~standard"].validate(value);
+      },
+    },
+  };
+  const file = fixture.path(name);
+  const manager = await createConfigManager<TestConfig>(file, { schema, events: bus, logger: silentLogger });
+  const published: TestConfig[] = [];
+  const versions: number[] = [];
+  const broken: unknown[] = [];
+  manager.subscribe((config, change) => {
+    published.push(config);
+    versions.push(change.version);
+    if (!isDeepStrictEqual(config, configData(config.counter, config.llms.main_llm?.temperature))) broken.push(config);
+  });
+  const handle = autoReload(manager, { logger: log, ...options });
+  await handle.ready();
+  const result: ReloadSetup = {
+    fixture,
+    bus,
+    manager,
+    handle,
+    log,
+    recorder,
+    file,
+    published,
+    versions,
+    broken,
+    validations: () => validations,
+    failures: () => recorder.events.filter((e) => e.type === ConfigEventType.CONFIG_RELOAD_FAILED).length,
+    async settled(from = 0) {
+      const last = [...log.lines.keys()].reverse().find((index) => log.lines[index]!.includes(`${file}: file_`));
+      // Nothing reported and nothing looked at since `from`: already quiet.
+      if (last === undefined && !log.lines.slice(from).some((line) => line.includes(`${file}: `))) return;
+      await log.waitForLine(`${file}: unchanged (recheck)`, { from: Math.max(from, (last ?? -1) + 1) });
+      await handle.done;
+    },
+    async waitForCounter(counter) {
+      await waitFor(() => manager.currentConfig.counter === counter, {
+        timeout: TIMEOUT,
+        message: `counter ${counter} (current ${manager.currentConfig.counter}, last error ${manager.status.lastError?.message ?? "none"})`,
+      });
+    },
+    async saveAndExpectReload(counter, { as = "in-place", name: saved = name } = {}) {
+      await result.settled();
+      const from = log.lines.length;
+      await fixture.save(saved, configText(counter), { as });
+      await result.waitForCounter(counter);
+      const line = await log.waitForLine(new RegExp(`: file_(modified|created) \\(.*${sha256(configText(counter)).slice(0, 12)}`), { from });
+      if (!line.endsWith(", event)")) throw new Error(`not seen through a file event: ${line}`);
+    },
+    async [Symbol.asyncDispose]() {
+      await manager.close();
+      recorder.stop();
+      await fixture.close();
+    },
+  };
+  return result;
+}

@@ -171,8 +171,9 @@ async function cliColdStart(runs) {
   if (miss) return { missing: miss };
   let config = path.join(ROOT, "examples/config.yml");
   let note;
+  let dir;
   if (!fs.existsSync(config)) {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aiq-bench-cli-"));
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "aiq-bench-cli-"));
     config = path.join(dir, "config.yml");
     fs.writeFileSync(config, smallConfig(0));
     note = "examples/config.yml missing: used the bench's 40-line config";
@@ -195,6 +196,7 @@ async function cliColdStart(runs) {
       ours.push(run(cli).ms);
     }
   }
+  if (dir) fs.rmSync(dir, { recursive: true, force: true });
   return {
     command: `aiq-config -c ${path.relative(ROOT, config).startsWith("..") ? "<tmp>/config.yml" : path.relative(ROOT, config)} reload --validate-only`,
     runs,

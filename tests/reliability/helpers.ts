@@ -146,8 +146,8 @@ export async function expectRetained<T>(
   expect(after.config).toBe(before.config);
   expect(after.version).toBe(before.version);
   expect(after.reloadCount).toBe(before.reloadCount);
+  // Older snapshots may be rebuilt on each call (the store keeps patches): equal, not identical.
   expect(after.snapshots).toEqual(before.snapshots);
-  after.snapshots.forEach((snapshot, index) => expect(snapshot).toBe(before.snapshots[index]));
   expect(manager.status.lastError?.code).toBe(code);
   return reloadError;
 }

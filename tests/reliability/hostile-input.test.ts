@@ -4,10 +4,9 @@
 // right code, the manager RETAINS its config, version and snapshots, `status.lastError` says why,
 // CONFIG_RELOAD_FAILED is emitted, no listener is called, and the next good save recovers.
 import { mkdir, rm } from "node:fs/promises";
-import { ConfigEventType } from "@aiq/config-events";
 import { ConfigManager, silentLogger } from "@aiq/config-core";
+import { ConfigEventType, createEventManager } from "@aiq/config-events";
 import { MemorySource } from "@aiq/config-testing";
-import { createEventManager } from "@aiq/config-events";
 import { describe, expect, it } from "vitest";
 import { expectRecovery, expectRetained, fileManager, jsonConfig, type TestConfig, testSchema, yamlConfig } from "./helpers.js";
 import * as v from "./valibot.js";
@@ -91,6 +90,26 @@ describe("27 deep nesting", () => {
     await setup.save("base: base.yml\ncounter: 2\n");
     await expectRetained(setup.manager, () => setup.manager.reloadConfig(), "RESOURCE_LIMIT");
     await expectRecovery(setup, 3);
+  });
+
+  it("with maxDepth raised, merges a 2,000-deep JSON base, freezes it, and diffs a change at its deepest leaf", async () => {
+    const deepSchema = v.object({ ...testSchema.entries, deep: v.optional(v.unknown()) });
+    const deepJson = (leaf: number) => `{"deep":${'{"k":'.repeat(2000)}${leaf}${"}".repeat(2000)}}`;
+    const { setup, seen } = await started(yamlConfig(1), { schema: deepSchema as unknown as typeof testSchema, maxDepth: 3000 });
+    await using _ = setup;
+    await setup.fixture.save("base.json", deepJson(1));
+    await setup.save(`base: base.json\n${yamlConfig(2)}`);
+    const merged = (await setup.manager.reloadConfig()) as TestConfig & { deep?: unknown };
+    expect(merged.counter).toBe(2);
+    expect(Object.isFrozen(merged.deep)).toBe(true);
+    await setup.fixture.save("base.json", deepJson(2));
+    const changes: string[][] = [];
+    setup.manager.subscribe((_config, change) => {
+      changes.push([...change.changedPaths]);
+    });
+    await setup.manager.reloadConfig();
+    expect(changes).toEqual([[`deep.${Array.from({ length: 2000 }, () => "k").join(".")}`]]);
+    expect(seen).toEqual([2, 3]);
   });
 
   it("classifies a programmatic source's 2,000- and 100,000-deep documents (merge, freeze, diff): accepted or RESOURCE_LIMIT, never a RangeError", async () => {

@@ -19,7 +19,9 @@ import { ManagerModel, type ModelOp, type OpOutcome, type ReadOutcome, Scheduled
 import * as v from "./valibot.js";
 
 const RUNS = Number(process.env.AIQ_FUZZ_RUNS ?? 200);
+// To replay a failure: AIQ_FUZZ_SEED=<seed> AIQ_FUZZ_PATH=<path> from fast-check's report.
 const SEED = process.env.AIQ_FUZZ_SEED === undefined ? undefined : Number(process.env.AIQ_FUZZ_SEED);
+const PATH = process.env.AIQ_FUZZ_PATH;
 const MAX_SNAPSHOTS = 4;
 const FILE = "/virtual/config.yml";
 
@@ -351,7 +353,7 @@ function checkInvariants(real: Real): void {
   // each once, in increasing order.
   for (const record of real.listeners) {
     const expected = [...model.versions.entries()]
-      .filter(([version, made]) => version > record.from && (record.until === undefined || version <= record.until))
+      .filter(([version]) => version > record.from && (record.until === undefined || version <= record.until))
       .filter(([, made]) => record.path === undefined || made.counterChanged)
       .map(([version]) => version);
     expect(record.versions, `listener ${record.id} (${record.kind}${record.path ? `, ${record.path}` : ""})`).toEqual(expected);
@@ -449,7 +451,7 @@ describe("40 model-based: ConfigManager + MemorySource + FakeWatcher + autoReloa
         expect(prototypeNames()).toEqual(baseline);
         expect(unhandled).toEqual([]);
       }),
-      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }) },
+      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), ...(PATH === undefined ? {} : { path: PATH }) },
     );
     const elapsed = performance.now() - started;
     if (RUNS > 200) console.log(`model-based run: ${RUNS} sequences in ${(elapsed / 1000).toFixed(1)} s`);

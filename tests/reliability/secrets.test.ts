@@ -6,7 +6,7 @@ import { PassThrough } from "node:stream";
 import { inspect } from "node:util";
 import { ConfigManager, type ConfigSnapshot, diffConfigs, isConfigValidationError } from "@aiq/config-core";
 import { runCli } from "@aiq/config-cli";
-import { createEventManager } from "@aiq/config-events";
+import { ConfigEventType, createEventManager } from "@aiq/config-events";
 import { createConfigManager } from "@aiq/config-loader";
 import { createConfigFixture, MemorySource } from "@aiq/config-testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
@@ -229,8 +229,7 @@ describe("33 (b) a YAML syntax error on the secret's line", () => {
       expect(error).toMatchObject({ code: expect.stringMatching(/^(SYNTAX|DUPLICATE_KEY|UNSUPPORTED_TAG|RESOURCE_LIMIT)$/) });
       exposure.addError("reload error", error);
       gather(setup);
-      const text2 = await cli(["-c", setup.file, "reload"]);
-      expect(text2.code).toBe(1);
+      expect((await cli(["-c", setup.file, "reload"])).code).toBe(1);
       await cli(["-c", setup.file, "reload", "--json"]);
     });
   }
@@ -279,9 +278,9 @@ describe("33 (d) a valid config holding the secret", () => {
     await setup.save(canaryYaml(2, CANARY_2));
     const first = manager.currentConfig;
     const second = await manager.reloadConfig();
-    await setup.events.next(); // let the async listener's rejection be reported
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(setup.events.types()).toContain("listener_failed");
+    // The async listener's rejection is reported once its promise settles.
+    const failures = [await setup.events.next(ConfigEventType.LISTENER_FAILED), await setup.events.next(ConfigEventType.LISTENER_FAILED)];
+    expect(failures.map((event) => event.error.message).sort()).toEqual(["cannot connect with ***", "org *** refused"]);
     expect(diffConfigs(first, second)).toEqual(["counter", "llms.main.api_key"]);
     exposure.add("diffConfigs", diffConfigs(first, second));
     await manager.setOverrides({ "llms.main.api_key": CANARY, "llms.main.org_id": ORG_CANARY });
@@ -303,6 +302,12 @@ describe("33 (d) a valid config holding the secret", () => {
     vi.unstubAllEnvs();
     expect(consoleLines.join("\n")).toContain("[aiq-config]");
   });
+});
+
+describe("33 (d) printing the config object itself", () => {
+  // RELIABILITY.md 33 lists util.inspect(config); DESIGN.md says the config object keeps the real value
+  // and does not say whether printing it (console.log(manager.currentConfig)) redacts. Undecided.
+  it.todo("util.inspect(manager.currentConfig) shows api_key as *** (needs a decision: DESIGN.md says the config keeps the real value)");
 });
 
 describe("33 (d) the CLI", () => {

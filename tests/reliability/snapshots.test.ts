@@ -60,7 +60,7 @@ describe("38 bounded snapshots and exact rollback", () => {
       [7, "reload", 6],
     ]);
     expect(after[0]?.checksum).toBe(target.checksum);
-    expect(after[1]).toBe(before[3]);
+    expect(after[1]).toEqual(before[3]);
     const event = await setup.events.next(ConfigEventType.CONFIG_ROLLED_BACK);
     expect(event).toMatchObject({ version: 11, reloadCount: reloads + 1, changedPaths: ["counter", "llms.main.model"] });
   });

@@ -120,7 +120,5 @@ const result = {
   activeResources: resources,
   ...info,
 };
-process.send({ type: "done", result }, () => {
-  fs.rmSync(root, { recursive: true, force: true });
-  process.exit(0);
-});
+fs.rmSync(root, { recursive: true, force: true });
+process.send({ type: "done", result }, () => process.exit(0));

@@ -105,7 +105,5 @@ result.diagnosis.snapshotConfigsOnlyMB = MB(heap() - base2);
 result.diagnosis.snapshotConfigsOnlyRatio = r2((heap() - base2) / oneCopy);
 kept.length = 0;
 result.afterCloseMB = MB(heap() - base2);
-process.send({ type: "done", result }, () => {
-  fs.rmSync(dir, { recursive: true, force: true });
-  process.exit(0);
-});
+fs.rmSync(dir, { recursive: true, force: true });
+process.send({ type: "done", result }, () => process.exit(0));

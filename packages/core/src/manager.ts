@@ -5,10 +5,11 @@ import { type ListenerFailure, ListenerRegistry } from "./listeners.js";
 import { createConsoleLogger, type Logger } from "./logger.js";
 import { OperationQueue } from "./operation-queue.js";
 import { formatOverridePath, parseOverridePath } from "./overrides.js";
-import { resolveDocument, type ResolveConfigOptions, secretsOf } from "./pipeline.js";
+import { nestedTooDeeply, resolveDocument, type ResolveConfigOptions, secretsOf } from "./pipeline.js";
 import type { SecretKeyPattern } from "./redact.js";
 import { describeError, toEventError } from "./report.js";
-import { createSnapshotRecord, overridesAsStrings, SnapshotStore } from "./snapshots.js";
+import { deepFreeze, shareStructure } from "./share.js";
+import { createSnapshotMeta, overridesAsStrings, SnapshotStore } from "./snapshots.js";
 import type {
   AttachedWatcher,
   ConfigListener,
@@ -169,9 +170,10 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
             sourceId: this.#source.id,
           });
         }
-        const resolved = await resolveDocument(target.document, this.#optionsWith(this.#overrides), this.#config);
+        const document: SourceDocument = { data: target.data, checksum: target.meta.checksum };
+        const resolved = await resolveDocument(document, this.#optionsWith(this.#overrides), this.#config);
         this.#ensureOpen();
-        this.#commit({ document: target.document, config: resolved.config, reason: "rollback", changed: resolved.changedPaths, countsAsReload: true, dropNewest: steps });
+        this.#commit({ document, config: resolved.config, reason: "rollback", changed: resolved.changedPaths, countsAsReload: true, dropNewest: steps });
         return this.#config;
       } catch (error) {
         throw this.#failed(error, false);
@@ -289,6 +291,15 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
         sourceId: this.#source.id,
       });
     }
+    // Share the unchanged parts of the new document with the current one, so snapshots and the
+    // config (aligned with the document in resolveDocument) hold each unchanged subtree once.
+    try {
+      document = { ...document, data: deepFreeze(shareStructure(this.#document?.data, document.data)) };
+    } catch (error) {
+      // Both recurse: a source other than the loader can hand over a document too deep for that.
+      if (error instanceof RangeError) throw nestedTooDeeply(this.#source.id);
+      throw error;
+    }
     const read = performance.now();
     for (const warning of document.warnings ?? []) log.warn(warning);
     const config = await resolveDocument(document, this.#optionsWith(overrides), this.#config);
@@ -308,7 +319,9 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     const previous = this.#config;
     const unchanged = previous !== undefined && input.config === previous && input.reason === "reload";
     const now = new Date();
-    this.#document = input.document;
+    // Keep only what later operations need: positions (locate) hold the parsed YAML tree, many
+    // times the size of the data; overrides and rollbacks report issues by path.
+    this.#document = { data: input.document.data, checksum: input.document.checksum };
     if (input.countsAsReload) this.#reloadCount++;
     this.#lastReloadAt = now;
     this.#lastSuccessAt = now;
@@ -325,9 +338,16 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     // The swap: one assignment, so a reader sees the old or the new config, never a mix.
     this.#config = input.config;
     this.#version++;
-    const record = createSnapshotRecord({ version: this.#version, reason: input.reason, config: input.config, overrides: this.#overrides, document: input.document, secretKeys: this.#secretKeys });
-    if (input.dropNewest !== undefined) this.#snapshots.replaceFrom(input.dropNewest, record);
-    else this.#snapshots.push(record);
+    const meta = createSnapshotMeta({
+      version: this.#version,
+      reason: input.reason,
+      overrides: this.#overrides,
+      checksum: input.document.checksum,
+      secretKeys: this.#secretKeys,
+    });
+    const state = { meta, config: input.config, data: input.document.data };
+    if (input.dropNewest !== undefined) this.#snapshots.replaceFrom(input.dropNewest, state);
+    else this.#snapshots.push(state);
     if (input.reason === "initial") return;
     const changedPaths = input.changed.map(formatOverridePath);
     this.#logger.debug(`${input.reason} ${this.#source.id}: version ${this.#version}, ${changedPaths.length} path(s) changed`);

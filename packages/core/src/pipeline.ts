@@ -63,8 +63,12 @@ export async function resolveDocument<T>(
     const output = await validateWithSchema(schema, data, context);
     const dropped = findDroppedOverrides(output, overrides);
     if (dropped.length > 0) throw new ConfigValidationError(dropped, { code: "INVALID_OVERRIDE" });
+    // Where the schema passed values through unchanged, use the document's own (shared, frozen)
+    // objects rather than the schema's copies; then share with the previous config and record
+    // what changed.
+    const aligned = shareStructure(data, output) as T;
     const changedPaths: ConfigPath[] = [];
-    const shared = previous === undefined ? output : (shareStructure(previous, output, changedPaths) as T);
+    const shared = previous === undefined ? aligned : (shareStructure(previous, aligned, changedPaths) as T);
     return { config: deepFreeze(shared), changedPaths };
   } catch (error) {
     if (isConfigValidationError(error)) {
@@ -74,15 +78,15 @@ export async function resolveDocument<T>(
     }
     // A document from a source other than the loader (which bounds depth) can be nested deeper than
     // the recursive steps (secrets, validation, sharing, freezing) can go: classify, never escape.
-    if (error instanceof RangeError) {
-      const message = "the config is nested too deeply to process (the call stack ran out); flatten it";
-      throw new ConfigValidationError([{ path: "", message }], {
-        code: "RESOURCE_LIMIT",
-        ...(options.sourceId !== undefined ? { sourceId: options.sourceId } : {}),
-      });
-    }
+    if (error instanceof RangeError) throw nestedTooDeeply(options.sourceId);
     throw error;
   }
+}
+
+/** The error for a document nested deeper than the recursive steps of a reload can go (RESOURCE_LIMIT). */
+export function nestedTooDeeply(sourceId?: string): ConfigValidationError {
+  const message = "the config is nested too deeply to process (the call stack ran out); flatten it";
+  return new ConfigValidationError([{ path: "", message }], { code: "RESOURCE_LIMIT", ...(sourceId !== undefined ? { sourceId } : {}) });
 }
 
 function positionOf(path: string, context: IssueContext): { file?: string; line?: number; column?: number } {

@@ -1,12 +1,26 @@
 import type { ConfigChangeReason } from "@aiq/config-events";
 import { tryParseOverridePath } from "./override-path.js";
 import { isSecretPath, REDACTED, type SecretKeyPattern } from "./redact.js";
-import type { ConfigOverrides, ConfigSnapshot, SourceDocument } from "./types.js";
+import { applyPatch, type Patch, patchBetween } from "./patches.js";
+import type { ConfigOverrides, ConfigSnapshot } from "./types.js";
 
-/** A snapshot plus the source document it came from, kept so a rollback can re-resolve it. */
-export interface SnapshotRecord<T> {
-  snapshot: ConfigSnapshot<T>;
-  document: SourceDocument;
+/** What a snapshot is besides its config: when, why, with which overrides, from which bytes. */
+export type SnapshotMeta = Omit<ConfigSnapshot<unknown>, "config">;
+
+/** A kept version: its config and the source data it was resolved from (for a rollback). */
+export interface SnapshotState<T> {
+  meta: SnapshotMeta;
+  config: Readonly<T>;
+  /** The parsed source document's data (before overrides). */
+  data: unknown;
+}
+
+interface OlderSnapshot {
+  meta: SnapshotMeta;
+  /** Turns the next newer snapshot's config into this one's. */
+  configPatch: Patch;
+  /** Turns the next newer snapshot's data into this one's. */
+  dataPatch: Patch;
 }
 
 /**
@@ -28,65 +42,88 @@ function isSecretOverride(key: string, secretKeys: readonly SecretKeyPattern[]):
   return !parsed.ok || isSecretPath(parsed.segments, secretKeys);
 }
 
-/** Builds a frozen snapshot record. */
-export function createSnapshotRecord<T>(input: {
+/** The metadata of a new snapshot, with the overrides as (redacted) strings. */
+export function createSnapshotMeta(input: {
   version: number;
   reason: ConfigChangeReason;
-  config: Readonly<T>;
   overrides: ConfigOverrides;
-  document: SourceDocument;
+  checksum: string;
   /** Extra secret keys or paths (the manager's `secretKeys`): their override values are listed as `***`. */
   secretKeys: readonly SecretKeyPattern[];
-}): SnapshotRecord<T> {
-  const snapshot: ConfigSnapshot<T> = Object.freeze({
+}): SnapshotMeta {
+  return Object.freeze({
     version: input.version,
     timestamp: new Date(),
     reason: input.reason,
-    config: input.config,
     overrides: overridesAsStrings(input.overrides, input.secretKeys),
-    checksum: input.document.checksum,
+    checksum: input.checksum,
   });
-  return { snapshot, document: input.document };
 }
 
-/** The bounded history, newest first; index 0 is always the current config. */
+/**
+ * The bounded history, newest first; index 0 is always the current config. Only the current
+ * version is held whole: each older one is kept as the patch that turns its newer neighbour into
+ * it (the old values at the changed paths, shared, never copied), and rebuilt when asked for. So
+ * 100 versions of a large config that differ in one key cost about one config, not 100 copies of
+ * the objects along the changed path.
+ */
 export class SnapshotStore<T> {
-  #records: SnapshotRecord<T>[] = [];
+  #head: SnapshotState<T> | undefined;
+  #older: OlderSnapshot[] = [];
   readonly #max: number;
 
   constructor(max: number) {
     this.#max = Math.max(1, Math.floor(max));
   }
 
-  get current(): SnapshotRecord<T> {
-    const current = this.#records[0];
-    if (!current) throw new Error("aiq-config: no current snapshot (the manager was not created)");
-    return current;
-  }
-
   get length(): number {
-    return this.#records.length;
+    return this.#head === undefined ? 0 : 1 + this.#older.length;
   }
 
-  at(index: number): SnapshotRecord<T> | undefined {
-    return this.#records[index];
+  /** Makes `state` the current snapshot; the previous one is kept as a patch. */
+  push(state: SnapshotState<T>): void {
+    const previous = this.#head;
+    if (previous) this.#older.unshift(olderFrom(state, previous));
+    this.#head = state;
+    if (this.#older.length > this.#max - 1) this.#older.length = this.#max - 1;
   }
 
-  push(record: SnapshotRecord<T>): void {
-    this.#records.unshift(record);
-    if (this.#records.length > this.#max) this.#records.length = this.#max;
+  /** The snapshot at `index` (0 = current), rebuilt from the patches. */
+  at(index: number): SnapshotState<T> | undefined {
+    if (!this.#head || !Number.isInteger(index) || index < 0 || index >= this.length) return undefined;
+    let state = this.#head;
+    for (let i = 0; i < index; i++) state = rebuild(state, this.#older[i] as OlderSnapshot);
+    return state;
   }
 
-  /** Drops the `steps` newest records and puts `record` in place of the one they hid. */
-  replaceFrom(steps: number, record: SnapshotRecord<T>): void {
-    this.#records = [record, ...this.#records.slice(steps + 1)];
+  /** Drops the `steps` newest snapshots and the one they hid, and puts `state` in their place. */
+  replaceFrom(steps: number, state: SnapshotState<T>): void {
+    const next = this.at(steps + 1);
+    this.#older = next ? [olderFrom(state, next), ...this.#older.slice(steps + 1)] : [];
+    this.#head = state;
   }
 
+  /** Keeps only the current snapshot. */
   clear(): void {
-    this.#records.length = Math.min(this.#records.length, 1);
+    this.#older = [];
   }
 
   list(): readonly ConfigSnapshot<T>[] {
-    return Object.freeze(this.#records.map((r) => r.snapshot));
+    const out: ConfigSnapshot<T>[] = [];
+    let state = this.#head;
+    for (let i = 0; state; i++) {
+      out.push(Object.freeze({ ...state.meta, config: state.config }));
+      const older = this.#older[i];
+      state = older ? rebuild(state, older) : undefined;
+    }
+    return Object.freeze(out);
   }
+}
+
+function olderFrom<T>(newer: SnapshotState<T>, older: SnapshotState<T>): OlderSnapshot {
+  return { meta: older.meta, configPatch: patchBetween(newer.config, older.config), dataPatch: patchBetween(newer.data, older.data) };
+}
+
+function rebuild<T>(newer: SnapshotState<T>, older: OlderSnapshot): SnapshotState<T> {
+  return { meta: older.meta, config: applyPatch(newer.config, older.configPatch), data: applyPatch(newer.data, older.dataPatch) };
 }

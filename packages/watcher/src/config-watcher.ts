@@ -2,13 +2,13 @@ import { promises as fs } from "node:fs";
 import * as nodePath from "node:path";
 import { ConfigError, createConsoleLogger, type Logger, type WatchState } from "@aiq/config-core";
 import { type EventManager, getEventManager } from "@aiq/config-events";
-import { FSWatcher } from "chokidar";
-import { clearThrottleTimers, isWatching } from "./chokidar-internals.js";
-import { isAtomicSwapEntry, isEditorTempFile } from "./editor-files.js";
+import type { FSWatcher } from "chokidar";
+import { closeChokidar, createChokidar, isWatching, type RawEventDetails } from "./chokidar-internals.js";
 import { type FileObservation, observeFile } from "./observe-file.js";
 import type { ConfigWatcherOptions, FileWatcher } from "./types.js";
-import { resolveWatchMode } from "./watch-mode.js";
+import { type WatchedDir, WatchedDirs, symlinkTarget } from "./watched-dirs.js";
 import { type FileWatcherHost, WatchedFile } from "./watched-file.js";
+import { resolveWatchMode } from "./watch-mode.js";
 
 /**
  * The default trailing debounce, in milliseconds: the shortest that kept the reliability scenarios
@@ -27,26 +27,6 @@ const ESTABLISH_POLL_MS = 5;
 // Errors after which native watching cannot go on; polling needs no inotify watch or descriptor.
 const RESOURCE_ERRORS = new Set(["ENOSPC", "EMFILE", "ENFILE"]);
 
-interface WatchedDir {
-  readonly path: string;
-  /** Files whose parent this is: a `..data` swap here concerns them all. */
-  readonly home: Set<WatchedFile>;
-  /** Entry name -> the files an event on it concerns (the file itself, a symlink target). */
-  readonly names: Map<string, Set<WatchedFile>>;
-  state: "starting" | "watching" | "missing" | "dropped";
-  /** Bumped on every (re)start, so that a stale start gives up. */
-  epoch: number;
-  real?: string;
-  /** Its identity when watching started: ext4 reuses a deleted directory's inode number at once. */
-  ino?: number;
-  dev?: number;
-  birth?: number;
-  /** An event said the directory itself went away: start over even if it is back. */
-  suspect: boolean;
-  presence?: NodeJS.Timeout;
-  validating?: Promise<void>;
-}
-
 /**
  * Watches config files and emits FILE_MODIFIED / FILE_CREATED / FILE_DELETED on the bus, once per
  * real change: it watches each file's parent directory (so atomic renames, vim, JetBrains,
@@ -61,16 +41,15 @@ interface WatchedDir {
 export class ConfigWatcher implements FileWatcher, AsyncDisposable {
   readonly #events: EventManager;
   readonly #logger: Logger;
-  readonly #debounceMs: number;
-  readonly #settleMs: number;
   readonly #usePolling: boolean | undefined;
   readonly #interval: number | undefined;
   readonly #fallback: boolean;
-  readonly #files = new Map<string, WatchedFile>();
-  readonly #dirs = new Map<string, WatchedDir>();
-  readonly #tasks = new Set<Promise<void>>();
   readonly #host: FileWatcherHost;
+  readonly #files = new Map<string, WatchedFile>();
+  readonly #dirs = new WatchedDirs();
+  readonly #tasks = new Set<Promise<void>>();
   #fsw: FSWatcher | undefined;
+  #rebuildQueued = false;
   #forcePolling = false;
   #error: string | undefined;
   #closed: Promise<void> | undefined;
@@ -82,19 +61,18 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
   constructor(options: ConfigWatcherOptions = {}) {
     this.#events = options.events ?? getEventManager();
     this.#logger = options.logger ?? createConsoleLogger();
-    this.#debounceMs = validMs(options.debounceMs, DEFAULT_DEBOUNCE_MS, "debounceMs");
-    this.#settleMs = Math.max(MIN_SETTLE_MS, 2 * this.#debounceMs);
+    const debounceMs = validMs(options.debounceMs, DEFAULT_DEBOUNCE_MS, "debounceMs");
     this.#usePolling = options.usePolling;
     this.#interval = options.interval === undefined ? undefined : validMs(options.interval, 100, "interval");
     this.#fallback = options.fallbackToPolling ?? true;
     this.#host = {
-      debounceMs: this.#debounceMs,
-      maxWaitMs: Math.max(MIN_MAX_WAIT_MS, 10 * this.#debounceMs),
-      settleMs: this.#settleMs,
+      debounceMs,
+      maxWaitMs: Math.max(MIN_MAX_WAIT_MS, 10 * debounceMs),
+      settleMs: Math.max(MIN_SETTLE_MS, 2 * debounceMs),
       logger: this.#logger,
       isOpen: () => this.#closed === undefined,
       observe: (file) => this.#observe(file),
-      observed: (file, observation) => this.#updateRealTrigger(file, observation),
+      observed: (file, observation) => this.#followSymlink(file, observation),
       emit: (event) => {
         if (this.#closed === undefined) this.#events.emit(event);
       },
@@ -117,8 +95,8 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     if (this.#files.has(absolute)) return;
     const file = new WatchedFile(absolute, this.#host);
     this.#files.set(absolute, file);
-    const dir = this.#register(file.dir, file.name, file, true);
-    // A directory being started looks at all its files when it is ready; otherwise look now.
+    const dir = this.#watch(file.dir, file.name, file, true);
+    // A directory being started looks at all its files once it is watched; otherwise look now.
     if (dir.state !== "starting") file.run("sync");
   }
 
@@ -131,8 +109,8 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     if (!file) return;
     this.#files.delete(file.path);
     file.dispose();
-    if (file.realTrigger) this.#unregister(file.realTrigger.dir, file.realTrigger.name, file, false);
-    this.#unregister(file.dir, file.name, file, true);
+    if (file.realTrigger) this.#unwatch(file.realTrigger.dir, file.realTrigger.name, file, false);
+    this.#unwatch(file.dir, file.name, file, true);
   }
 
   /**
@@ -178,7 +156,10 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
 
   #track(task: Promise<void>): void {
     this.#tasks.add(task);
-    void task.finally(() => this.#tasks.delete(task));
+    const done = (): void => {
+      this.#tasks.delete(task);
+    };
+    task.then(done, done);
   }
 
   async #observe(file: WatchedFile): Promise<FileObservation> {
@@ -187,40 +168,29 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     return observeFile(file.path);
   }
 
-  // --- directories -------------------------------------------------------------------------
+  // A symlinked file also changes when its target does: watch the target's name (and directory).
+  #followSymlink(file: WatchedFile, observation: FileObservation): void {
+    if (observation.kind !== "file" || observation.realpath === file.realpath) return;
+    file.realpath = observation.realpath;
+    const next = symlinkTarget(file.path, observation.realpath, this.#dirs.get(file.dir)?.real ?? file.dir);
+    const current = file.realTrigger;
+    if (current?.dir === next?.dir && current?.name === next?.name) return;
+    if (current) this.#unwatch(current.dir, current.name, file, false);
+    file.realTrigger = next;
+    if (next) this.#watch(next.dir, next.name, file, false);
+  }
 
-  #register(dirPath: string, name: string, file: WatchedFile, home: boolean): WatchedDir {
-    let dir = this.#dirs.get(dirPath);
-    const created = dir === undefined;
-    if (!dir) {
-      dir = { path: dirPath, home: new Set(), names: new Map(), state: "starting", epoch: 0, suspect: false };
-      this.#dirs.set(dirPath, dir);
-    }
-    const files = dir.names.get(name) ?? new Set<WatchedFile>();
-    dir.names.set(name, files);
-    files.add(file);
-    if (home) dir.home.add(file);
+  // --- directories: start, lose, get back ---------------------------------------------------
+
+  #watch(dirPath: string, name: string, file: WatchedFile, home: boolean): WatchedDir {
+    const { dir, created } = this.#dirs.add(dirPath, name, file, home);
     if (created) this.#startDir(dir);
     return dir;
   }
 
-  #unregister(dirPath: string, name: string, file: WatchedFile, home: boolean): void {
-    const dir = this.#dirs.get(dirPath);
-    if (!dir) return;
-    const files = dir.names.get(name);
-    files?.delete(file);
-    if (files?.size === 0) dir.names.delete(name);
-    if (home) dir.home.delete(file);
-    if (dir.names.size === 0 && dir.home.size === 0) {
-      this.#dirs.delete(dirPath);
-      this.#stopDir(dir, "dropped");
-    }
-  }
-
-  #filesOf(dir: WatchedDir): Set<WatchedFile> {
-    const files = new Set(dir.home);
-    for (const set of dir.names.values()) for (const file of set) files.add(file);
-    return files;
+  #unwatch(dirPath: string, name: string, file: WatchedFile, home: boolean): void {
+    const dropped = this.#dirs.remove(dirPath, name, file, home);
+    if (dropped) this.#stopDir(dropped, "dropped");
   }
 
   #startDir(dir: WatchedDir): void {
@@ -245,14 +215,15 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
       await this.#established(fsw, dir.path, stale);
       if (stale()) return;
       dir.state = "watching";
-      for (const file of this.#filesOf(dir)) file.run("sync");
+      // Whatever changed before the watch was in place is caught here (or is the baseline).
+      for (const file of this.#dirs.filesOf(dir)) file.run("sync");
     };
     this.#track(start().catch((error: unknown) => this.#logger.warn(`watching ${dir.path} failed: ${String(error)}`)));
   }
 
   async #established(fsw: FSWatcher, path: string, stale: () => boolean): Promise<void> {
     const deadline = performance.now() + ESTABLISH_TIMEOUT_MS;
-    while (!stale() && this.#fsw === fsw && isWatching(fsw, path) === false) {
+    while (!stale() && this.#fsw === fsw && !isWatching(fsw, path)) {
       if (performance.now() > deadline) {
         this.#logger.debug(`chokidar did not report watching ${path} within ${ESTABLISH_TIMEOUT_MS} ms; checking its files anyway`);
         return;
@@ -266,37 +237,40 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     dir.state = state;
     clearTimeout(dir.presence);
     dir.presence = undefined;
-    this.#fsw?.unwatch(dir.path);
+    // chokidar.unwatch() would leave the path in its ignore list, hiding it from a later add() (and
+    // every directory under it); a fresh chokidar instance forgets it.
+    if (this.#closed === undefined) this.#rebuildChokidar();
   }
 
   #dirMissing(dir: WatchedDir): void {
     this.#stopDir(dir, "missing");
     this.#logger.debug(`${dir.path} is gone; watching for it to come back`);
-    // The files are now missing: report it (after the settle time) and keep their baseline right.
-    for (const file of this.#filesOf(dir)) file.run("sync");
+    // Its files are missing now: they report it (once it held for the settle time).
+    for (const file of this.#dirs.filesOf(dir)) file.run("sync");
     const epoch = dir.epoch;
-    // chokidar cannot watch a directory that does not exist; poll for it, only while it is gone.
+    // chokidar cannot watch a directory that does not exist: poll for it, only while it is gone.
     const poll = (): void => {
       dir.presence = setTimeout(() => {
         dir.presence = undefined;
+        const gone = (): boolean => dir.epoch !== epoch || this.#closed !== undefined;
         const look = fs.stat(dir.path).then(
           (stats) => {
-            if (dir.epoch !== epoch || this.#closed) return;
+            if (gone()) return;
             if (stats.isDirectory()) this.#startDir(dir);
             else poll();
           },
           () => {
-            if (dir.epoch === epoch && !this.#closed) poll();
+            if (!gone()) poll();
           },
         );
         this.#track(look);
-      }, this.#presenceIntervalMs());
+      }, this.#fsw?.options.interval ?? this.#interval ?? 100);
     };
     poll();
   }
 
-  // The directory of a file being checked: gone (deleted, renamed away) or replaced by another one
-  // (deleted and recreated) means chokidar's watch on it is dead; start over.
+  // The directory of a file being checked: gone (deleted, renamed away) or replaced (deleted and
+  // recreated) means chokidar's watch on it is dead; start over.
   async #validateDir(dir: WatchedDir): Promise<void> {
     if (dir.state !== "watching") return;
     dir.validating ??= (async () => {
@@ -305,8 +279,9 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
       if (!stats?.isDirectory()) this.#dirMissing(dir);
       else if (dir.suspect || stats.ino !== dir.ino || stats.dev !== dir.dev || stats.birthtimeMs !== dir.birth) {
         this.#logger.debug(`${dir.path} was replaced; watching the new one`);
-        this.#fsw?.unwatch(dir.path);
-        this.#startDir(dir);
+        dir.epoch++;
+        dir.state = "starting";
+        this.#rebuildChokidar();
       }
     })().finally(() => {
       dir.validating = undefined;
@@ -314,115 +289,66 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     await dir.validating;
   }
 
-  #presenceIntervalMs(): number {
-    return this.#fsw?.options.interval ?? this.#interval ?? 100;
-  }
-
-  // A symlinked file also changes when its target does: watch the target's name (and directory).
-  #updateRealTrigger(file: WatchedFile, observation: FileObservation): void {
-    if (observation.kind !== "file" || observation.realpath === file.realpath) return;
-    file.realpath = observation.realpath;
-    const next = this.#triggerFor(file, observation.realpath);
-    const current = file.realTrigger;
-    if (current?.dir === next?.dir && current?.name === next?.name) return;
-    if (current) this.#unregister(current.dir, current.name, file, false);
-    file.realTrigger = next;
-    if (next) this.#register(next.dir, next.name, file, false);
-  }
-
-  #triggerFor(file: WatchedFile, realpath: string): { dir: string; name: string } | undefined {
-    if (realpath === file.path) return undefined;
-    const home = this.#dirs.get(file.dir);
-    const homeReal = home?.real ?? file.dir;
-    const realDir = nodePath.dirname(realpath);
-    const name = nodePath.basename(realpath);
-    if (realDir === file.dir || realDir === homeReal) return name === file.name ? undefined : { dir: file.dir, name };
-    const relative = nodePath.relative(homeReal, realDir);
-    const first = relative.split(nodePath.sep)[0] ?? "";
-    // Kubernetes: the target sits in a `..<timestamp>` payload directory that is swapped whole via
-    // `..data`; the `..data` events in the file's own directory already cover it.
-    if (first !== ".." && !nodePath.isAbsolute(relative) && isAtomicSwapEntry(first)) return undefined;
-    return { dir: realDir, name };
-  }
-
-  // --- chokidar ----------------------------------------------------------------------------
+  // --- chokidar -------------------------------------------------------------------------------
 
   #chokidar(): FSWatcher {
-    if (this.#fsw) return this.#fsw;
-    const fsw = new FSWatcher({
-      persistent: true,
-      ignoreInitial: true,
-      // Only the directory's own entries: a config directory may hold a large tree.
-      depth: 0,
-      followSymlinks: true,
-      // chokidar's own atomic-save handling delays unlinks by 100 ms; the debounce and the hash do it.
-      atomic: false,
-      // A file made unreadable (chmod 000) is the reload's error to report, not the watcher's.
-      ignorePermissionErrors: true,
+    this.#fsw ??= createChokidar({
       usePolling: this.#forcePolling || (this.#usePolling ?? false),
       ...(this.#interval === undefined ? {} : { interval: this.#interval }),
-      // Only watch what concerns a watched file; no handle or poller for the rest of the directory.
-      ignored: (path: string) => !this.#isRelevant(path),
+      isRelevant: (path) => this.#dirs.isRelevant(path),
+      onPath: (path) => this.#onPath(path),
+      onDirGone: (path) => this.#suspectDir(path, undefined),
+      onRaw: (path, details) => this.#onRaw(path, details),
+      onError: (error) => this.#onError(error),
     });
-    fsw.on("all", (event, path) => {
-      if (event === "unlinkDir") this.#suspectDir(path);
-      this.#onPath(path);
-    });
-    fsw.on("raw", (_event, path, details) => this.#onRaw(path, details));
-    fsw.on("error", (error) => this.#onError(error));
-    this.#fsw = fsw;
-    return fsw;
+    return this.#fsw;
   }
 
-  #isRelevant(path: string): boolean {
-    if (this.#dirs.has(path)) return true;
-    const dir = this.#dirs.get(nodePath.dirname(path));
-    if (!dir) return false;
-    const name = nodePath.basename(path);
-    return dir.names.has(name) || (dir.home.size > 0 && isAtomicSwapEntry(name));
+  // One instance at a time: replaced whole (and every live directory started again) when a
+  // directory was lost, replaced or dropped, or when native watching failed.
+  #rebuildChokidar(): void {
+    const old = this.#fsw;
+    this.#fsw = undefined;
+    if (old) this.#track(closeChokidar(old));
+    // Several directories may be lost at once (rm -rf): start the others over once.
+    if (this.#rebuildQueued) return;
+    this.#rebuildQueued = true;
+    queueMicrotask(() => {
+      this.#rebuildQueued = false;
+      if (this.#closed) return;
+      for (const dir of this.#dirs.values()) {
+        if (dir.state === "watching" || dir.state === "starting") this.#startDir(dir);
+      }
+    });
   }
 
-  // chokidar's raw events bypass its 50 ms `change` throttle. Native: (event, name, { watchedPath });
-  // polling: (event, fullPath, { curr, prev }).
-  #onRaw(path: string | null | undefined, details: unknown): void {
-    const { watchedPath, curr } = (details ?? {}) as { watchedPath?: unknown; curr?: { ino: number; birthtimeMs: number; mtimeMs: number } };
+  // Native raw events: (event, entry name, { watchedPath }); polling: (event, full path, { curr, prev }).
+  // They bypass chokidar's 50 ms `change` throttle.
+  #onRaw(path: string | null | undefined, details: RawEventDetails): void {
+    const { watchedPath, curr } = details;
     if (typeof watchedPath === "string") {
-      if (!this.#dirs.has(watchedPath)) {
+      if (!this.#dirs.get(watchedPath)) {
         this.#onPath(watchedPath); // a file's own fs.watch
         return;
       }
       // inotify reports the watched directory's own deletion or move under its own name.
-      if (path === nodePath.basename(watchedPath)) this.#suspectDir(watchedPath);
+      if (path === nodePath.basename(watchedPath)) this.#suspectDir(watchedPath, undefined);
       this.#onPath(path ? nodePath.join(watchedPath, path) : watchedPath);
     } else if (typeof path === "string") {
-      const dir = this.#dirs.get(path);
-      if (dir && curr && (curr.mtimeMs === 0 || curr.ino !== dir.ino || curr.birthtimeMs !== dir.birth)) this.#suspectDir(path);
+      this.#suspectDir(path, curr);
       this.#onPath(path);
     }
   }
 
-  #suspectDir(path: string): void {
+  #suspectDir(path: string, now: RawEventDetails["curr"]): void {
     const dir = this.#dirs.get(path);
-    if (dir?.state === "watching") dir.suspect = true;
+    if (dir?.state !== "watching") return;
+    if (!now || now.mtimeMs === 0 || now.ino !== dir.ino || now.birthtimeMs !== dir.birth) dir.suspect = true;
   }
 
   #onPath(path: string): void {
     if (this.#closed) return;
-    const asDir = this.#dirs.get(path);
-    if (asDir) {
-      for (const file of this.#filesOf(asDir)) file.poke();
-      return;
-    }
-    const dir = this.#dirs.get(nodePath.dirname(path));
-    if (!dir) return;
-    const name = nodePath.basename(path);
-    const files = dir.names.get(name);
-    if (files) {
-      for (const file of files) file.poke();
-    } else if (isAtomicSwapEntry(name) && !isEditorTempFile(name)) {
-      // `..data` swapped (Kubernetes): every file of the directory may now read differently.
-      for (const file of dir.home) file.poke();
-    }
+    for (const file of this.#dirs.concerned(path)) file.poke();
   }
 
   #onError(error: unknown): void {
@@ -430,35 +356,16 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     const message = error instanceof Error ? error.message : String(error);
     const text = code && !message.includes(code) ? `${code}: ${message}` : message;
-    const polling = this.state().mode === "polling";
-    if (this.#fallback && !polling && code !== undefined && RESOURCE_ERRORS.has(code)) {
+    if (this.#fallback && this.state().mode === "native" && code !== undefined && RESOURCE_ERRORS.has(code)) {
       this.#error = `${text}; fell back to polling`;
       this.#logger.warn(`file watching failed (${text}); falling back to polling`);
-      this.#switchToPolling();
+      this.#forcePolling = true;
+      this.#rebuildChokidar();
       return;
     }
     this.#error = text;
     this.#logger.warn(`file watching failed (${text}); changes may be missed`);
   }
-
-  #switchToPolling(): void {
-    const old = this.#fsw;
-    this.#fsw = undefined;
-    this.#forcePolling = true;
-    if (old) this.#track(closeChokidar(old));
-    for (const dir of this.#dirs.values()) {
-      if (dir.state === "watching" || dir.state === "starting") this.#startDir(dir);
-    }
-  }
-}
-
-async function closeChokidar(fsw: FSWatcher): Promise<void> {
-  clearThrottleTimers(fsw);
-  const closing = fsw.close();
-  // close() removed every listener; an fs.watch error arriving now must not become an unhandled 'error'.
-  fsw.on("error", () => undefined);
-  await closing;
-  clearThrottleTimers(fsw);
 }
 
 function validMs(value: number | undefined, fallback: number, name: string): number {

@@ -29,6 +29,7 @@ describe.each(MODES)("autoReload on real files ($mode)", ({ options }) => {
     await r.settled();
     expect(r.published.map((c) => c.counter)).toEqual([2]);
     expect(r.manager.status).toMatchObject({ version: 2, reloadCount: 1 });
+    expect(r.failures()).toBe(0); // the empty file was not even read as a candidate
     expect(r.broken).toEqual([]);
   });
 
@@ -43,7 +44,8 @@ describe.each(MODES)("autoReload on real files ($mode)", ({ options }) => {
     await r.waitForCounter(2);
     await r.settled();
     expect(r.published.map((c) => c.counter)).toEqual([2]);
-    expect(r.manager.status.version).toBe(2);
+    expect(r.manager.status).toMatchObject({ version: 2, reloadCount: 1 });
+    expect(r.failures()).toBe(0); // the half-written file was not even read as a candidate
     expect(r.broken).toEqual([]);
   });
 

@@ -7,10 +7,13 @@ import { createConfigManager } from "@aiq/config-loader";
 import { type AutoReloadHandle, type AutoReloadOptions, autoReload, ConfigWatcher, type ConfigWatcherOptions } from "../src/index.js";
 import { configData, configText, type TestConfig, testSchema } from "./schema.js";
 
+// Only to measure other debounce values with the same suite (see the README); unset in normal runs.
+const DEBOUNCE = process.env.AIQ_TEST_DEBOUNCE_MS ? { debounceMs: Number(process.env.AIQ_TEST_DEBOUNCE_MS) } : {};
+
 /** The two ways of watching every scenario runs in. */
 export const MODES = [
-  { mode: "native", options: { usePolling: false } },
-  { mode: "polling", options: { usePolling: true, interval: 50 } },
+  { mode: "native", options: { usePolling: false, ...DEBOUNCE } },
+  { mode: "polling", options: { usePolling: true, interval: 50, ...DEBOUNCE } },
 ] as const satisfies readonly { mode: string; options: ConfigWatcherOptions }[];
 
 /** Generous: a timeout only ever fails a test, it never paces one. */

@@ -1,0 +1,125 @@
+import * as nodePath from "node:path";
+import { isAtomicSwapEntry, isEditorTempFile } from "./editor-files.js";
+import type { WatchedFile } from "./watched-file.js";
+
+/** A directory chokidar watches for the files in (or linked from) it. Internal. */
+export interface WatchedDir {
+  readonly path: string;
+  /** Files whose parent this is: a `..data` swap here concerns them all. */
+  readonly home: Set<WatchedFile>;
+  /** Entry name -> the files an event on it concerns (the file itself, a symlink's target). */
+  readonly names: Map<string, Set<WatchedFile>>;
+  state: "starting" | "watching" | "missing" | "dropped";
+  /** Bumped on every (re)start or stop, so that a stale start gives up. */
+  epoch: number;
+  /** Its real path, to recognise a symlink target in it. */
+  real?: string;
+  /** Its identity when watching started (ext4 reuses a deleted directory's inode number at once). */
+  ino?: number;
+  dev?: number;
+  birth?: number;
+  /** An event said the directory itself went away: start over even if it is back. */
+  suspect: boolean;
+  presence?: NodeJS.Timeout;
+  validating?: Promise<void>;
+}
+
+/**
+ * Which directories to watch and which files an event on a path concerns: the watched names in
+ * each directory, plus Kubernetes' `..data` entries. Pure bookkeeping; no file system. Internal.
+ */
+export class WatchedDirs {
+  readonly #dirs = new Map<string, WatchedDir>();
+
+  get(path: string): WatchedDir | undefined {
+    return this.#dirs.get(path);
+  }
+
+  values(): IterableIterator<WatchedDir> {
+    return this.#dirs.values();
+  }
+
+  /**
+   * Makes events on `dir/name` concern `file` (`home`: `dir` is the file's own directory).
+   * @returns the directory, and whether it is new (to be started)
+   */
+  add(dirPath: string, name: string, file: WatchedFile, home: boolean): { dir: WatchedDir; created: boolean } {
+    let dir = this.#dirs.get(dirPath);
+    const created = dir === undefined;
+    if (!dir) {
+      dir = { path: dirPath, home: new Set(), names: new Map(), state: "starting", epoch: 0, suspect: false };
+      this.#dirs.set(dirPath, dir);
+    }
+    const files = dir.names.get(name) ?? new Set<WatchedFile>();
+    dir.names.set(name, files);
+    files.add(file);
+    if (home) dir.home.add(file);
+    return { dir, created };
+  }
+
+  /**
+   * Undoes {@link add}.
+   * @returns the directory when nothing is left to watch in it (it was removed from the index)
+   */
+  remove(dirPath: string, name: string, file: WatchedFile, home: boolean): WatchedDir | undefined {
+    const dir = this.#dirs.get(dirPath);
+    if (!dir) return undefined;
+    const files = dir.names.get(name);
+    files?.delete(file);
+    if (files?.size === 0) dir.names.delete(name);
+    if (home) dir.home.delete(file);
+    if (dir.names.size > 0 || dir.home.size > 0) return undefined;
+    this.#dirs.delete(dirPath);
+    return dir;
+  }
+
+  /** Every file an event in `dir` may concern. */
+  filesOf(dir: WatchedDir): Set<WatchedFile> {
+    const files = new Set(dir.home);
+    for (const set of dir.names.values()) for (const file of set) files.add(file);
+    return files;
+  }
+
+  /** Whether chokidar should watch `path` at all (everything else in the directories is ignored). */
+  isRelevant(path: string): boolean {
+    if (this.#dirs.has(path)) return true;
+    const dir = this.#dirs.get(nodePath.dirname(path));
+    if (!dir) return false;
+    const name = nodePath.basename(path);
+    return dir.names.has(name) || (dir.home.size > 0 && isAtomicSwapEntry(name));
+  }
+
+  /** The files an event on `path` concerns. */
+  concerned(path: string): Iterable<WatchedFile> {
+    const asDir = this.#dirs.get(path);
+    if (asDir) return this.filesOf(asDir);
+    const dir = this.#dirs.get(nodePath.dirname(path));
+    if (!dir) return [];
+    const name = nodePath.basename(path);
+    const files = dir.names.get(name);
+    if (files) return files;
+    // `..data` swapped (Kubernetes): every file of the directory may now read differently.
+    if (isAtomicSwapEntry(name) && !isEditorTempFile(name)) return dir.home;
+    return [];
+  }
+}
+
+/**
+ * Where to watch for changes to a symlinked file's target: its name in its directory; nothing for a
+ * plain file, or for a Kubernetes payload (`..<timestamp>/`) whose `..data` swaps already cover it.
+ * @param filePath - the watched path
+ * @param realpath - what it resolves to now
+ * @param homeReal - the real path of the watched path's directory
+ * @returns the directory and entry name to also watch, if any
+ */
+export function symlinkTarget(filePath: string, realpath: string, homeReal: string): { dir: string; name: string } | undefined {
+  if (realpath === filePath) return undefined;
+  const home = nodePath.dirname(filePath);
+  const realDir = nodePath.dirname(realpath);
+  const name = nodePath.basename(realpath);
+  if (realDir === home || realDir === homeReal) return name === nodePath.basename(filePath) ? undefined : { dir: home, name };
+  const relative = nodePath.relative(homeReal, realDir);
+  const first = relative.split(nodePath.sep)[0] ?? "";
+  if (first !== ".." && !nodePath.isAbsolute(relative) && isAtomicSwapEntry(first)) return undefined;
+  return { dir: realDir, name };
+}

@@ -17,6 +17,8 @@ export default defineConfig({
   },
   test: {
     include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "tests/**/*.test.ts"],
+    // Fails a test on an unhandled rejection, and a file that leaves handles open.
+    setupFiles: ["./tests/setup/leaks.ts"],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     typecheck: {

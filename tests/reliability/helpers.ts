@@ -11,7 +11,7 @@ import { createEventManager, type EventManager } from "@aiq/config-events";
 import { createConfigManager, type CreateConfigManagerOptions } from "@aiq/config-loader";
 import { type ConfigFixture, createConfigFixture, type EventRecorder, recordEvents } from "@aiq/config-testing";
 import { expect } from "vitest";
-import * as v from "./valibot.js";
+import * as v from "valibot";
 
 /** The secret every canary test writes; it must never be seen outside the config object itself. */
 export const CANARY = "sk-CANARY-123";

@@ -9,7 +9,7 @@ import { ConfigEventType, createEventManager } from "@aiq/config-events";
 import { MemorySource } from "@aiq/config-testing";
 import { describe, expect, it } from "vitest";
 import { expectRecovery, expectRetained, fileManager, jsonConfig, type TestConfig, testSchema, yamlConfig } from "./helpers.js";
-import * as v from "./valibot.js";
+import * as v from "valibot";
 
 /** Starts a manager on a valid file with a listener; returns the setup and the versions the listener saw. */
 async function started(content = yamlConfig(1), options: Parameters<typeof fileManager<TestConfig>>[1] = {}) {

@@ -16,7 +16,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isDeepFrozen, prototypeNames, type TestConfig, testSchema } from "./helpers.js";
 import { ManagerModel, type ModelOp, type OpOutcome, type ReadOutcome, ScheduledSource } from "./model.js";
-import * as v from "./valibot.js";
+import * as v from "valibot";
 
 const RUNS = Number(process.env.AIQ_FUZZ_RUNS ?? 200);
 // To replay a failure: AIQ_FUZZ_SEED=<seed> AIQ_FUZZ_PATH=<path> from fast-check's report.

@@ -7,7 +7,7 @@ import type { ConfigErrorCode, ConfigSource, SourceDocument } from "@aiq/config-
 import type { MemorySource } from "@aiq/config-testing";
 import type fc from "fast-check";
 import { type TestConfig, testSchema } from "./helpers.js";
-import * as v from "./valibot.js";
+import * as v from "valibot";
 
 /** What a read returned: a document, or a failure code. */
 export type ReadOutcome = { kind: "data"; data: unknown } | { kind: "error"; code: ConfigErrorCode };

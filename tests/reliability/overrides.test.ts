@@ -8,7 +8,7 @@ import { createConfigManager } from "@aiq/config-loader";
 import { createConfigFixture } from "@aiq/config-testing";
 import { describe, expect, it } from "vitest";
 import { captureLogger, expectRetained, fileManager, llmSchema } from "./helpers.js";
-import * as v from "./valibot.js";
+import * as v from "valibot";
 
 const overrideSchema = v.object({
   name: v.string(),

@@ -10,7 +10,7 @@ import { createConfigFixture, MemorySource } from "@aiq/config-testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectRetained, fileManager, prototypeNames, testSchema, yamlConfig } from "./helpers.js";
-import * as v from "./valibot.js";
+import * as v from "valibot";
 
 const RESERVED = ["__proto__", "constructor", "prototype"] as const;
 

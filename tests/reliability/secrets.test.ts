@@ -11,7 +11,7 @@ import { createConfigManager } from "@aiq/config-loader";
 import { createConfigFixture, MemorySource } from "@aiq/config-testing";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CANARY, captureLogger, expectRetained, fileManager, type FileManagerSetup } from "./helpers.js";
-import * as v from "./valibot.js";
+import * as v from "valibot";
 
 /** Secret only because the manager is told `secretKeys: ["llms.*.org_id"]`. */
 const ORG_CANARY = "org-CANARY-777";

@@ -305,9 +305,21 @@ describe("33 (d) a valid config holding the secret", () => {
 });
 
 describe("33 (d) printing the config object itself", () => {
-  // RELIABILITY.md 33 lists util.inspect(config); DESIGN.md says the config object keeps the real value
-  // and does not say whether printing it (console.log(manager.currentConfig)) redacts. Undecided.
-  it.todo("util.inspect(manager.currentConfig) shows api_key as *** (needs a decision: DESIGN.md says the config keeps the real value)");
+  // The config keeps the real value (the program needs it), but printing it shows `***`: each object
+  // with a secret key carries a non-enumerable util.inspect hook (keys, JSON and equality unchanged).
+  it("util.inspect / console.log of currentConfig and of snapshots show api_key as ***", async () => {
+    const source = new MemorySource({ name: "canary", counter: 1, llms: { main: { model: "m", api_key: CANARY } }, end: true });
+    await using manager = await ConfigManager.create({ source, schema: canarySchema, events: createEventManager() });
+    source.set({ name: "canary", counter: 2, llms: { main: { model: "m", api_key: CANARY } }, end: true });
+    await manager.reloadConfig();
+    expect(manager.currentConfig.llms.main?.api_key).toBe(CANARY);
+    expect(Object.keys(manager.currentConfig.llms.main ?? {})).toEqual(["model", "api_key"]);
+    for (const shown of [manager.currentConfig, manager.currentConfig.llms, manager.getSnapshots()]) {
+      const text = inspect(shown, { depth: Number.POSITIVE_INFINITY });
+      expect(text).toContain("***");
+      expect(text).not.toContain(CANARY);
+    }
+  });
 });
 
 describe("33 (d) the CLI", () => {

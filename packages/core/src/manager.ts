@@ -294,7 +294,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     // Share the unchanged parts of the new document with the current one, so snapshots and the
     // config (aligned with the document in resolveDocument) hold each unchanged subtree once.
     try {
-      document = { ...document, data: deepFreeze(shareStructure(this.#document?.data, document.data)) };
+      document = { ...document, data: deepFreeze(shareStructure(this.#document?.data, document.data), this.#secretKeys) };
     } catch (error) {
       // Both recurse: a source other than the loader can hand over a document too deep for that.
       if (error instanceof RangeError) throw nestedTooDeeply(this.#source.id);

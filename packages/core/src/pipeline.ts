@@ -69,7 +69,7 @@ export async function resolveDocument<T>(
     const aligned = shareStructure(data, output) as T;
     const changedPaths: ConfigPath[] = [];
     const shared = previous === undefined ? aligned : (shareStructure(previous, aligned, changedPaths) as T);
-    return { config: deepFreeze(shared), changedPaths };
+    return { config: deepFreeze(shared, secretKeys), changedPaths };
   } catch (error) {
     if (isConfigValidationError(error)) {
       // Re-locate issues raised before validation (override errors) so they carry positions too.

@@ -81,3 +81,32 @@ export function redactConfig<T>(config: T, extra: readonly SecretKeyPattern[] = 
   }
   return out as T;
 }
+
+const INSPECT = Symbol.for("nodejs.util.inspect.custom");
+
+type Inspect = (value: unknown, options: unknown) => string;
+
+/**
+ * Makes `util.inspect` / `console.log` show `***` for the secret keys of an object while the object
+ * keeps its real values (the program needs them). The hook is a non-enumerable symbol property:
+ * keys, JSON and equality are unaffected. Each object hides its own secret keys; nested objects
+ * carry their own hook.
+ */
+export function hideSecretsFromInspect(value: object, extra: readonly SecretKeyPattern[] = []): void {
+  if (Array.isArray(value)) return;
+  const secretKeys = Object.keys(value).filter((key) => {
+    const child = (value as Record<string, unknown>)[key];
+    return isSecretKey(key, extra) && (typeof child === "string" || typeof child === "number") && child !== "";
+  });
+  if (secretKeys.length === 0 || Object.hasOwn(value, INSPECT)) return;
+  Object.defineProperty(value, INSPECT, {
+    enumerable: false,
+    value(this: Record<string, unknown>, _depth: number, options: unknown, inspect: Inspect): string {
+      const shown: Record<string, unknown> = {};
+      for (const key of Object.keys(this)) {
+        Object.defineProperty(shown, key, { value: secretKeys.includes(key) ? REDACTED : this[key], enumerable: true });
+      }
+      return inspect(shown, options);
+    },
+  });
+}

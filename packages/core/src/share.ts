@@ -1,4 +1,5 @@
 import { formatOverridePath } from "./overrides.js";
+import { hideSecretsFromInspect, type SecretKeyPattern } from "./redact.js";
 
 type Path = readonly (string | number)[];
 
@@ -45,10 +46,11 @@ export function shareStructure(prev: unknown, next: unknown, changed: Path[] = [
  * Freezes a value and everything under it. Already-frozen subtrees are skipped: they were frozen
  * whole when they were first shared, which keeps a reload's freeze proportional to what changed.
  */
-export function deepFreeze<T>(value: T): T {
+export function deepFreeze<T>(value: T, secretKeys: readonly SecretKeyPattern[] = []): T {
   if (!isContainer(value) || Object.isFrozen(value)) return value;
+  hideSecretsFromInspect(value, secretKeys);
   Object.freeze(value);
-  for (const child of Object.values(value)) deepFreeze(child);
+  for (const child of Object.values(value)) deepFreeze(child, secretKeys);
   return value;
 }
 

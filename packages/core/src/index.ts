@@ -34,6 +34,7 @@ export {
   parseOverridePath,
   schemaTypesAt,
 } from "./overrides.js";
+export { parseYamlScalar } from "./override-value.js";
 export type { ApplyOverridesOptions, ScalarType } from "./overrides.js";
 export { aiqConfigSchema } from "./aiq-schema.js";
 export type { AiqConfig } from "./aiq-schema.js";

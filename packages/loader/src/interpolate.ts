@@ -104,33 +104,3 @@ function readPlaceholder(scan: Scan, at: number, nesting: number): { value: stri
   return { value: expand(scan, defaultStart, close, nesting + 1), end: close + 1 };
 }
 
-const NULL = /^(?:~|[Nn]ull|NULL)$/;
-const BOOL = /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/;
-const INT = /^[-+]?[0-9]+$/;
-const OCT = /^0o[0-7]+$/;
-const HEX = /^0x[0-9a-fA-F]+$/;
-const FLOAT = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$/;
-const INF = /^[-+]?\.(?:inf|Inf|INF)$/;
-const NAN = /^\.(?:nan|NaN|NAN)$/;
-
-/**
- * Types a string the way a plain YAML 1.2 core-schema scalar is typed (`8080` -> 8080, `true` ->
- * true, `null`/`~` -> null, `0x1F` -> 31, `.inf` -> Infinity); anything else stays a string. Never
- * yields a collection: an environment value cannot inject YAML structure.
- * @param text the interpolated value of an unquoted scalar
- * @returns the typed value
- * @example resolveCoreScalar("0.7") // 0.7
- */
-export function resolveCoreScalar(text: string): string | number | boolean | null {
-  // An empty result stays "" (an unset variable is "", as in the toolkit), not YAML's empty null.
-  if (text === "") return "";
-  if (NULL.test(text)) return null;
-  if (BOOL.test(text)) return text[0] === "t" || text[0] === "T";
-  if (OCT.test(text)) return Number.parseInt(text.slice(2), 8);
-  if (HEX.test(text)) return Number.parseInt(text.slice(2), 16);
-  if (INT.test(text)) return Number.parseInt(text, 10);
-  if (FLOAT.test(text)) return Number.parseFloat(text);
-  if (INF.test(text)) return text.startsWith("-") ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
-  if (NAN.test(text)) return Number.NaN;
-  return text;
-}

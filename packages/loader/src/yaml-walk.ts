@@ -1,7 +1,7 @@
-import { type ConfigIssue, formatIssue, formatOverridePath } from "@aiq/config-core";
+import { type ConfigIssue, formatIssue, formatOverridePath, parseYamlScalar } from "@aiq/config-core";
 import { type Document, isAlias, isCollection, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from "yaml";
 import { issueAt, type Position } from "./errors.js";
-import { type ConfigEnv, interpolateEnv, resolveCoreScalar } from "./interpolate.js";
+import { type ConfigEnv, interpolateEnv } from "./interpolate.js";
 import { keyString } from "./positions.js";
 
 /** What one pass over a composed document found. */
@@ -106,7 +106,7 @@ function interpolateScalar(node: Node & { value: unknown; type?: string | undefi
   const result = interpolateEnv(node.value as string, context.env);
   // Only an unquoted scalar that is exactly one placeholder is typed (`port: ${PORT:-8080}` -> 8080);
   // quoted and block scalars stay strings, as they would without interpolation.
-  node.value = result.whole && node.type === "PLAIN" ? resolveCoreScalar(result.value) : result.value;
+  node.value = result.whole && node.type === "PLAIN" ? parseYamlScalar(result.value) : result.value;
   for (const name of result.unset) {
     const at = context.position(node.range?.[0] ?? 0);
     const message = `environment variable ${name} is not set and has no default; using ""`;

@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${VAR}` placeholders in plain strings are the input under test.
 import { describe, expect, it } from "vitest";
-import { resolveCoreScalar } from "../src/interpolate.js";
+import { parseYamlScalar as resolveCoreScalar } from "@aiq/config-core";
 import { interpolateEnv, parseConfig } from "../src/index.js";
 
 describe("interpolateEnv", () => {

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { posix } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
@@ -8,17 +9,22 @@ import { aiqConfigSchema } from "../src/index.js";
 const fixtures = fileURLToPath(new URL("./fixtures/nat-examples/", import.meta.url));
 const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
 
-// Files of the toolkit's examples folder that the toolkit itself cannot load, kept as fixtures so
-// the schema is shown to reject them for the same reason. Each one is a stale or broken upstream
-// file, not a config the schema should learn to accept.
-const UPSTREAM_INVALID: Record<string, { reason: string; yamlError?: true; paths?: string[] }> = {
+// Files under the toolkit's `examples/**/configs/` that the toolkit cannot load as a workflow config
+// either, kept as fixtures so the test shows the schema rejects each for that reason: broken or stale
+// upstream files, and red-teaming runner configs (another format: its `base_workflow` names the
+// workflow config). Git symbolic links, stored as their target path, are found by `symlinkTarget`.
+const NOT_WORKFLOW_CONFIGS: Record<string, { reason: string; yamlError?: true; paths?: string[] }> = {
   "examples__basic__frameworks__multi_frameworks__src__aiq_multi_frameworks__configs__config.yml": {
     reason: "not valid YAML: a `key : value` pair is indented as a continuation of `llm : nim_llm`",
     yamlError: true,
   },
-  "examples__authentication__simple_auth__configs__config.yml": {
-    reason: "a symbolic link stored as its target path (a string), not a mapping",
-    paths: [""],
+  "examples__evaluation_and_profiling__swe_bench__src__nat_swe_bench__configs__config_iterative.yml": {
+    reason: "`llms:` twice at the top level; YAML forbids duplicate keys (PyYAML silently keeps the last)",
+    yamlError: true,
+  },
+  "examples__notebooks__retail_sales_agent__src__nat_retail_sales_agent__configs__config_tracing.yml": {
+    reason: "not valid YAML: `path:./tmp/...` has no space after the colon, so it is not a key",
+    yamlError: true,
   },
   "examples__configs__openai_ssl_disabled_example.yml": {
     reason: "not a toolkit config: top-level `workflow_name`, `framework`, `llm`, `embedder` (the toolkit forbids unknown keys)",
@@ -29,12 +35,38 @@ const UPSTREAM_INVALID: Record<string, { reason: string; yamlError?: true; paths
     reason: "a draft in a made-up format: a top-level `front_ends` list, `function_groups` as a list",
     paths: ["front_ends"],
   },
+  "examples__simple_calculator__src__aiq_simple_calculator__configs__config-mcp-date-stdio.yml": {
+    reason: "an early MCP draft: `client_functions` is no toolkit section, and its workflow names tools nothing defines",
+    paths: ["client_functions"],
+  },
+  ...Object.fromEntries(
+    ["red-teaming", "red-teaming-with-defenses", "red-teaming-with-guardrails"].map((name) => [
+      `examples__safety_and_security__retail_agent__src__nat_retail_agent__configs__${name}.yml`,
+      {
+        reason: "a red-teaming runner config (`nat red-team`), not a workflow config",
+        paths: ["base_workflow", "evaluator_defaults", "scenarios"],
+      },
+    ]),
+  ),
 };
 
 function fixtureFiles(): string[] {
   return readdirSync(fixtures)
     .filter((name) => name.endsWith(".yml"))
     .sort();
+}
+
+// The fixture a git symbolic link points to, if `name` is one: git stores a link as one line, its
+// target path, which YAML reads as a string. The link's own path is `name` with `__` as `/`.
+function symlinkTarget(name: string): string | undefined {
+  const text = readFileSync(fixtures + name, "utf8");
+  if (text.includes("\n") || !/\.ya?ml$/.test(text)) return undefined;
+  const linkDir = posix.dirname(name.replaceAll("__", "/"));
+  // An absolute target (a developer's checkout) is read from its `examples/` folder on.
+  const target = posix.isAbsolute(text)
+    ? text.slice(text.indexOf("/examples/") + 1)
+    : posix.normalize(posix.join(linkDir, text));
+  return target.replaceAll("/", "__");
 }
 
 // What the loader hands the schema, minus env interpolation: `base:` is resolved and stripped first.
@@ -50,23 +82,31 @@ function issuesOf(data: unknown): { path: string; message: string }[] {
 }
 
 describe("aiqConfigSchema on the NeMo Agent Toolkit's example configs", () => {
-  const valid = fixtureFiles().filter((name) => !(name in UPSTREAM_INVALID));
+  const files = fixtureFiles();
+  const symlinks = files.filter((name) => symlinkTarget(name) !== undefined);
+  const valid = files.filter((name) => !(name in NOT_WORKFLOW_CONFIGS) && !symlinks.includes(name));
 
   it("has the fixtures", () => {
-    expect(valid.length).toBeGreaterThan(160);
+    expect(files.length).toBe(313);
+    expect(valid.length).toBeGreaterThan(290);
   });
 
   it.each(valid)("accepts %s", (name) => {
     expect(issuesOf(load(fixtures + name))).toEqual([]);
   });
 
-  it.each(Object.entries(UPSTREAM_INVALID))("rejects %s, which the toolkit cannot load either", (name, known) => {
+  it.each(Object.entries(NOT_WORKFLOW_CONFIGS))("rejects %s, which the toolkit cannot load either", (name, known) => {
     if (known.yamlError) {
       expect(() => load(fixtures + name)).toThrow();
       return;
     }
     const paths = issuesOf(load(fixtures + name)).map((issue) => issue.path);
     expect(paths.sort()).toEqual([...(known.paths ?? [])].sort());
+  });
+
+  it.each(symlinks)("rejects the symbolic link %s at the root; its target is accepted", (name) => {
+    expect(issuesOf(load(fixtures + name))).toEqual([{ path: "", message: "the config must be a mapping of sections" }]);
+    expect(valid).toContain(symlinkTarget(name));
   });
 });
 

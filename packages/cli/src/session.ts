@@ -132,6 +132,15 @@ export class InteractiveSession {
       return;
     }
     const steps = args[0] === undefined ? 1 : Number(args[0]);
+    if (steps > possible) {
+      // Checked here to explain the counts in the session's terms; core would refuse it too.
+      const why =
+        possible === 0
+          ? "only the current version is kept (reload first to have an older one)"
+          : `${possible + 1} snapshots are kept, the current one and ${plural(possible, "older one")}, so \`b ${possible}\` goes furthest back`;
+      this.#write([`Cannot roll back ${plural(steps, "step")}: ${why}. \`s\` lists them.`]);
+      return;
+    }
     const before = this.#manager.currentConfig;
     const target = this.#manager.getSnapshots()[steps];
     const after = await this.#manager.rollbackConfig(steps);

@@ -11,12 +11,14 @@ export class WatchReporter {
   readonly #write: (text: string) => void;
   readonly #style: Style;
   readonly #json: boolean;
+  readonly #terminal: boolean;
 
-  constructor(manager: ConfigManager, options: { write: (text: string) => void; style: Style; json: boolean }) {
+  constructor(manager: ConfigManager, options: { write: (text: string) => void; style: Style; json: boolean; terminal?: boolean }) {
     this.#manager = manager;
     this.#write = options.write;
     this.#style = options.style;
     this.#json = options.json;
+    this.#terminal = options.terminal ?? false;
   }
 
   #lines(lines: string[]): void {
@@ -76,6 +78,7 @@ export class WatchReporter {
       this.#event({ event: "stopped", reloadCount: this.#manager.reloadCount });
       return;
     }
-    this.#lines([`Stopped watching after ${plural(this.#manager.reloadCount, "reload")}.`]);
+    // In a terminal the Ctrl-C that stopped us was echoed as `^C` with no newline.
+    this.#lines([`${this.#terminal ? "\n" : ""}Stopped watching after ${plural(this.#manager.reloadCount, "reload")}.`]);
   }
 }

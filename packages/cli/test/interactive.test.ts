@@ -27,7 +27,7 @@ describe("aiq-config interactive (scripted through a pipe)", () => {
     await type("b 1", /Rolled back 1 step to the config of version 2 \(reload #3, now version 4\): 2 paths changed\n(.*\n)*? {2}Workflows: 1\n/);
     expect(out.text).toContain("llms.main_llm.temperature: 0.5 -> 0.3");
 
-    await type("b 9", /error: Cannot roll back 9 step\(s\).*\nhint: `b N` rolls back N versions; `s` lists the snapshots kept\.\n/);
+    await type("b 9", "Cannot roll back 9 steps: 2 snapshots are kept, the current one and 1 older one, so `b 1` goes furthest back. `s` lists them.\n");
     await type("b two", /Rollback takes one whole number of steps >= 1, e\.g\. `b 1` for the previous version \(1 to 1 possible now\)\./);
 
     await fixture.save("config.yml", INVALID_CONFIG);
@@ -57,7 +57,7 @@ describe("aiq-config interactive (scripted through a pipe)", () => {
     expect(code).toBe(0);
     expect(stdout).toContain("Reloaded (reload #1, version 1): no changes");
     expect(stdout).toContain("Valid (not applied): same as the current config");
-    expect(stdout).toMatch(/error: Cannot roll back 1 step\(s\): 1 snapshot\(s\) kept, no rollback is possible\./);
+    expect(stdout).toContain("Cannot roll back 1 step: only the current version is kept (reload first to have an older one). `s` lists them.");
     expect(stdout).toContain('Unknown command "nonsense"');
     expect(stdout).toContain("Overrides:   llms.main_llm.temperature=0.9");
     expect(stdout.trimEnd().endsWith("Bye.")).toBe(true);

@@ -32,7 +32,12 @@ export class WatchCommand extends ConfigCommand {
     const bus = events.createEventManager();
     const manager = await createConfigManager(file, { overrides, logger, events: bus, env: this.context.env });
     try {
-      const reporter = new WatchReporter(manager, { write: (text) => this.context.stdout.write(text), style: this.out, json: this.json });
+      const reporter = new WatchReporter(manager, {
+        write: (text) => this.context.stdout.write(text),
+        style: this.out,
+        json: this.json,
+        terminal: (this.context.stdout as { isTTY?: boolean }).isTTY === true,
+      });
       manager.subscribe((config, change) => reporter.reloaded(config, change));
       bus.registerHandler((event) => reporter.refused(event), events.ConfigEventType.CONFIG_RELOAD_FAILED);
       const stopped = untilAborted(this.context.signal);

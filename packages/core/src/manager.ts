@@ -192,6 +192,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     return this.#run(async () => {
       try {
         const resolved = await resolveDocument(this.#document, this.#optionsWith(next), this.#config);
+        for (const warning of resolved.warnings) this.#logger.warn(warning);
         this.#ensureOpen();
         this.#overrides = next;
         this.#commit({ document: this.#document, config: resolved.config, reason: "overrides", changed: resolved.changedPaths, countsAsReload: false, forceVersion: true });
@@ -303,6 +304,8 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     const read = performance.now();
     for (const warning of document.warnings ?? []) log.warn(warning);
     const config = await resolveDocument(document, this.#optionsWith(overrides), this.#config);
+    // Said once, when the overrides are first applied (setOverrides says it for a new set).
+    if (step === "initial") for (const warning of config.warnings) log.warn(warning);
     log.debug(`${step} ${this.#source.id}: read+parse ${ms(read - started)}, overrides+validate+freeze ${ms(performance.now() - read)}`);
     return { document, config };
   }

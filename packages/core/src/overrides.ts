@@ -150,3 +150,24 @@ export function findDroppedOverrides(config: unknown, overrides: ConfigOverrides
   }
   return issues;
 }
+
+/**
+ * Finds the overrides that create a key the source document does not have, where the schema does
+ * not know the key either (a loose component keeps any field): the schema keeps such a key, so it
+ * is no error, but a typo like `llms.main_llm.temprature` must not pass silently: it is a warning.
+ * @param data the source document before overrides
+ * @param overrides the overrides to apply
+ * @param schema the schema (valibot schemas are introspected)
+ * @returns one warning line per such override
+ */
+export function findUnknownCreatedOverrides(data: unknown, overrides: ConfigOverrides, schema: unknown): string[] {
+  const warnings: string[] = [];
+  for (const key of Object.keys(overrides)) {
+    const result = tryParseOverridePath(key);
+    if (!result.ok || valueAt(data, result.segments).found) continue;
+    if (schemaTypesAt(schema, result.segments) === undefined) {
+      warnings.push(`override "${key}" creates a key the config file does not have and the schema does not know (misspelled?)`);
+    }
+  }
+  return warnings;
+}

@@ -1,6 +1,6 @@
 import { aiqConfigSchema } from "./aiq-schema.js";
 import { ConfigValidationError, isConfigValidationError } from "./errors.js";
-import { applyOverrides, findDroppedOverrides, parseOverridePath } from "./overrides.js";
+import { applyOverrides, findDroppedOverrides, findUnknownCreatedOverrides, parseOverridePath } from "./overrides.js";
 import { collectSecrets, type SecretKeyPattern } from "./redact.js";
 import { deepFreeze, shareStructure } from "./share.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
@@ -29,6 +29,8 @@ export interface ResolveConfigOptions<T> {
 export interface Resolved<T> {
   config: Readonly<T>;
   changedPaths: ConfigPath[];
+  /** Overrides that created a key neither the file nor the schema knows (a likely typo). */
+  warnings: string[];
 }
 
 /** Everything in a document or its overrides that must never be printed. */
@@ -69,7 +71,8 @@ export async function resolveDocument<T>(
     const aligned = shareStructure(data, output) as T;
     const changedPaths: ConfigPath[] = [];
     const shared = previous === undefined ? aligned : (shareStructure(previous, aligned, changedPaths) as T);
-    return { config: deepFreeze(shared, secretKeys), changedPaths };
+    const warnings = findUnknownCreatedOverrides(document.data, overrides, schema);
+    return { config: deepFreeze(shared, secretKeys), changedPaths, warnings };
   } catch (error) {
     if (isConfigValidationError(error)) {
       // Re-locate issues raised before validation (override errors) so they carry positions too.

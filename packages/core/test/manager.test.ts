@@ -10,7 +10,10 @@ import {
   isConfigValidationError,
   type Logger,
 } from "../src/index.js";
+import * as v from "valibot";
 import { baseConfig, type Setup, setup } from "./helpers.js";
+
+const looseSchema = v.object({ llms: v.record(v.string(), v.looseObject({ temperature: v.number() })) });
 
 let current: Setup | undefined;
 async function start(...args: Parameters<typeof setup>): Promise<Setup> {
@@ -401,5 +404,17 @@ describe("logging", () => {
     source.set(baseConfig("two"));
     await manager.reloadConfig();
     expect(lines.some((l) => /reload memory:test: read\+parse [\d.]+ ms, overrides\+validate\+freeze [\d.]+ ms/.test(l))).toBe(true);
+  });
+});
+
+describe("override typos on loose schemas", () => {
+  it("warns when an override creates a key neither the file nor the schema knows", async () => {
+    const warnings: string[] = [];
+    const logger: Logger = { debug() {}, info() {}, warn: (m) => warnings.push(m), error() {} };
+    const { manager } = await start({ logger, schema: looseSchema as never }, { llms: { main_llm: { temperature: 0.5 } } });
+    await manager.setOverrides({ "llms.main_llm.temprature": "1", "llms.main_llm.temperature": "0.7" });
+    expect(warnings).toEqual([
+      'override "llms.main_llm.temprature" creates a key the config file does not have and the schema does not know (misspelled?)',
+    ]);
   });
 });

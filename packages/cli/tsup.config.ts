@@ -1,3 +1,19 @@
 import { definePackageConfig } from "../../tsup.shared.js";
 
-export default definePackageConfig({ entry: ["src/index.ts", "src/bin.ts"] });
+export default [
+  // The library entry keeps its dependencies external, as any package does.
+  definePackageConfig({ entry: ["src/index.ts"] }),
+  // The command is bundled with its dependencies into one file: loading ~150 modules was most of a
+  // cold start (bench/). What a command does not need is still evaluated lazily (the JSON Schema
+  // converter for `schema`); chokidar stays external and is imported only by `watch`.
+  definePackageConfig({
+    entry: ["src/bin.ts"],
+    dts: false,
+    clean: false,
+    splitting: false,
+    noExternal: [/.*/],
+    external: ["chokidar"],
+    // Bundled CommonJS dependencies (clipanion, yaml) call require() for Node built-ins.
+    banner: { js: 'import { createRequire as __aiqCreateRequire } from "node:module"; const require = __aiqCreateRequire(import.meta.url);' },
+  }),
+];

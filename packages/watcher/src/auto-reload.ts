@@ -169,9 +169,8 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
     if (FILE_EVENT_TYPES.has(event.type) && watched.has((event as FileEvent).filePath)) requestReload();
   };
 
-  syncFiles();
-  if (watched.size === 0) logger.warn(`${manager.source.id} lists no files to watch; autoReload will not reload it`);
-  const unregister = manager.events.registerHandler(onFileEvent);
+  let unregister = (): void => undefined;
+  let detach = (): void => undefined;
   let caughtUp: Promise<void> | undefined;
 
   const handle: AutoReloadHandle = {
@@ -203,14 +202,17 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
     },
   };
 
-  let detach: () => void;
   try {
+    // First: a closed manager refuses, before anything is watched.
     detach = manager.attachWatcher({ state: () => watcher.state(), close: () => handle.stop() });
+    syncFiles();
   } catch (error) {
-    unregister();
-    void watcher.close();
+    detach();
+    watcher.close().catch(() => undefined);
     throw error;
   }
+  if (watched.size === 0) logger.warn(`${manager.source.id} lists no files to watch; autoReload will not reload it`);
+  unregister = manager.events.registerHandler(onFileEvent);
   caughtUp = catchUp().catch((error: unknown) => logger.warn(`auto-reload of ${manager.source.id}: ${String(error)}`));
   return handle;
 }

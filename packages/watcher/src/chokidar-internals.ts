@@ -11,8 +11,7 @@ export interface ChokidarSetup {
   usePolling: boolean;
   interval?: number;
   isRelevant(path: string): boolean;
-  onPath(path: string): void;
-  onDirGone(path: string): void;
+  onEvent(event: string, path: string): void;
   onRaw(path: string | null | undefined, details: RawEventDetails): void;
   onError(error: unknown): void;
 }
@@ -34,10 +33,7 @@ export function createChokidar(setup: ChokidarSetup): FSWatcher {
     // No handle or poller for the rest of the directory, only for what concerns a watched file.
     ignored: (path: string) => !setup.isRelevant(path),
   });
-  fsw.on("all", (event, path) => {
-    if (event === "unlinkDir") setup.onDirGone(path);
-    setup.onPath(path);
-  });
+  fsw.on("all", (event, path) => setup.onEvent(event, path));
   fsw.on("raw", (_event, path, details) => setup.onRaw(path, (details ?? {}) as RawEventDetails));
   // Always listened to: an 'error' without a listener would throw from inside chokidar.
   fsw.on("error", (error) => setup.onError(error));

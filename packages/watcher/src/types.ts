@@ -11,7 +11,7 @@ export interface ConfigWatcherOptions {
   /**
    * How long a file must be quiet after its last file event before it is read, in milliseconds
    * (trailing debounce: every event restarts it).
-   * @default DEFAULT_DEBOUNCE_MS (40; see the README for the measurement)
+   * @default DEFAULT_DEBOUNCE_MS (30; see the README for the measurement)
    */
   debounceMs?: number;
   /**

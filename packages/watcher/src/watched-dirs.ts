@@ -1,4 +1,5 @@
 import * as nodePath from "node:path";
+import type { RawEventDetails } from "./chokidar-internals.js";
 import { isAtomicSwapEntry, isEditorTempFile } from "./editor-files.js";
 import type { WatchedFile } from "./watched-file.js";
 
@@ -12,6 +13,8 @@ export interface WatchedDir {
   state: "starting" | "watching" | "missing" | "dropped";
   /** Bumped on every (re)start or stop, so that a stale start gives up. */
   epoch: number;
+  /** The current chokidar instance was asked to watch it. */
+  added: boolean;
   /** Its real path, to recognise a symlink target in it. */
   real?: string;
   /** Its identity when watching started (ext4 reuses a deleted directory's inode number at once). */
@@ -47,7 +50,7 @@ export class WatchedDirs {
     let dir = this.#dirs.get(dirPath);
     const created = dir === undefined;
     if (!dir) {
-      dir = { path: dirPath, home: new Set(), names: new Map(), state: "starting", epoch: 0, suspect: false };
+      dir = { path: dirPath, home: new Set(), names: new Map(), state: "starting", epoch: 0, added: false, suspect: false };
       this.#dirs.set(dirPath, dir);
     }
     const files = dir.names.get(name) ?? new Set<WatchedFile>();
@@ -87,6 +90,40 @@ export class WatchedDirs {
     if (!dir) return false;
     const name = nodePath.basename(path);
     return dir.names.has(name) || (dir.home.size > 0 && isAtomicSwapEntry(name));
+  }
+
+  /**
+   * The files a chokidar event concerns; `unlinkDir` of a watched directory marks it suspect.
+   * @param event - chokidar's event name (`add`, `change`, `unlink`, `addDir`, `unlinkDir`)
+   * @param path - the full path it is about
+   */
+  routeEvent(event: string, path: string): Iterable<WatchedFile> {
+    if (event === "unlinkDir") this.#suspect(path, undefined);
+    return this.concerned(path);
+  }
+
+  /**
+   * The files a chokidar `raw` event concerns (raw events are not subject to its 50 ms `change`
+   * throttle). Native: `(entry name, { watchedPath })`, where an event under the directory's own
+   * name is the directory itself going away; polling: `(full path, { curr, prev })`.
+   */
+  routeRaw(path: string | null | undefined, details: RawEventDetails): Iterable<WatchedFile> {
+    const { watchedPath, curr } = details;
+    if (typeof watchedPath === "string") {
+      if (!this.#dirs.has(watchedPath)) return this.concerned(watchedPath); // a file's own fs.watch
+      if (path === nodePath.basename(watchedPath)) this.#suspect(watchedPath, undefined);
+      return this.concerned(path ? nodePath.join(watchedPath, path) : watchedPath);
+    }
+    if (typeof path !== "string") return [];
+    this.#suspect(path, curr);
+    return this.concerned(path);
+  }
+
+  // The directory itself may have been deleted or replaced: its next check starts it over.
+  #suspect(path: string, now: RawEventDetails["curr"]): void {
+    const dir = this.#dirs.get(path);
+    if (dir?.state !== "watching") return;
+    if (!now || now.mtimeMs === 0 || now.ino !== dir.ino || now.birthtimeMs !== dir.birth) dir.suspect = true;
   }
 
   /** The files an event on `path` concerns. */

@@ -19,6 +19,8 @@ export interface FileWatcherHost {
   readonly settleMs: number;
   readonly logger: Logger;
   isOpen(): boolean;
+  /** Whether the file's directory is watched (or known to be gone): a look from now on is a baseline. */
+  isEstablished(file: WatchedFile): boolean;
   observe(file: WatchedFile): Promise<FileObservation>;
   observed(file: WatchedFile, observation: FileObservation): void;
   emit(event: FileEvent): void;
@@ -101,18 +103,20 @@ export class WatchedFile {
 
   async #check(reason: CheckReason): Promise<void> {
     const pokes = this.#pokes;
+    const established = this.#host.isEstablished(this);
     const observation = await this.#host.observe(this);
     if (this.#disposed || !this.#host.isOpen()) return;
     this.#host.observed(this, observation);
     const now = performance.now();
     if (!this.#seen || !sameObservation(this.#seen.observation, observation)) this.#seen = { observation, at: now };
 
+    // ready() waits for a look taken while the directory was watched: a save after it has an event.
+    if (established) this.#resolveBaseline();
     const reported = this.#reported;
     if (reported === undefined) {
       // The first look is the baseline: what was there when watching started is not a change.
       this.#reported = observation;
       this.#host.logger.debug(`watching ${this.path} (${describe(observation)})`);
-      this.#resolveBaseline();
       return;
     }
     if (pokes !== this.#pokes && reason !== "busy") {

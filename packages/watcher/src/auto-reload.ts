@@ -25,7 +25,7 @@ export interface ReloadableManager {
 }
 
 /** Options of {@link autoReload}. */
-export interface AutoReloadOptions extends Pick<ConfigWatcherOptions, "debounceMs" | "usePolling" | "interval" | "fallbackToPolling"> {
+export interface AutoReloadOptions extends Pick<ConfigWatcherOptions, "debounceMs" | "burstDebounceMs" | "usePolling" | "interval" | "fallbackToPolling"> {
   /**
    * The watcher to use: a `ConfigWatcher` or a stand-in such as the testing package's `FakeWatcher`.
    * It must emit on the manager's bus. autoReload owns it from then on: `stop()` closes it.
@@ -92,6 +92,7 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
       events: manager.events,
       logger,
       ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+      ...(options.burstDebounceMs === undefined ? {} : { burstDebounceMs: options.burstDebounceMs }),
       ...(options.usePolling === undefined ? {} : { usePolling: options.usePolling }),
       ...(options.interval === undefined ? {} : { interval: options.interval }),
       ...(options.fallbackToPolling === undefined ? {} : { fallbackToPolling: options.fallbackToPolling }),

@@ -5,7 +5,7 @@ import { constants, promises as fs } from "node:fs";
 export type FileObservation =
   | { kind: "missing" }
   | { kind: "unreadable"; code: string }
-  | { kind: "file"; checksum: string; realpath: string; size: number };
+  | { kind: "file"; checksum: string; realpath: string; size: number; endsInNewline: boolean };
 
 const CHUNK_BYTES = 256 * 1024;
 
@@ -30,13 +30,15 @@ export async function observeFile(path: string): Promise<FileObservation> {
     const hash = createHash("sha256");
     const buffer = Buffer.allocUnsafe(Math.min(CHUNK_BYTES, Math.max(stats.size + 1, 1024)));
     let size = 0;
+    let last = -1;
     for (;;) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
       hash.update(buffer.subarray(0, bytesRead));
       size += bytesRead;
+      last = buffer[bytesRead - 1] ?? -1;
     }
-    return { kind: "file", checksum: hash.digest("hex"), realpath: real, size };
+    return { kind: "file", checksum: hash.digest("hex"), realpath: real, size, endsInNewline: last === 0x0a };
   } catch (error) {
     return fromError(error);
   } finally {
@@ -56,11 +58,13 @@ export function sameObservation(a: FileObservation, b: FileObservation): boolean
 
 /**
  * Tells whether an observation may be the middle of a save: the file is missing (an editor renamed
- * it away) or empty (truncated, content not written yet). Such a state is reported only once it held
- * for the settle time.
+ * it away), empty (truncated, content not written yet) or does not end in a newline (cut off mid
+ * line: a write in chunks that is not finished; editors and YAML writers end a file with one).
+ * Such a state is reported only once it held for the settle time; a file that ends in a newline is
+ * reported at once.
  */
 export function isTransient(observation: FileObservation): boolean {
-  return observation.kind === "missing" || (observation.kind === "file" && observation.size === 0);
+  return observation.kind === "missing" || (observation.kind === "file" && !observation.endsInNewline);
 }
 
 function fromError(error: unknown): FileObservation {

@@ -10,10 +10,17 @@ export interface ConfigWatcherOptions {
   events?: EventManager;
   /**
    * How long a file must be quiet after its last file event before it is read, in milliseconds
-   * (trailing debounce: every event restarts it).
-   * @default DEFAULT_DEBOUNCE_MS (30; see the README for the measurement)
+   * (trailing debounce: every event restarts it), when it was not read in the last 100 ms: the
+   * first save after a quiet time reaches the program this fast.
+   * @default DEFAULT_DEBOUNCE_MS (5; see the README for the measurement)
    */
   debounceMs?: number;
+  /**
+   * The debounce while saves keep coming: an event less than 100 ms (or twice the burst debounce)
+   * after the file was last read waits this long for quiet, so a burst is read once, at its end.
+   * @default max(DEFAULT_BURST_DEBOUNCE_MS (30), debounceMs)
+   */
+  burstDebounceMs?: number;
   /**
    * Poll with `fs.watchFile` instead of native events (network and container file systems).
    * `CHOKIDAR_USEPOLLING` in the environment wins over this option, as in chokidar.

@@ -1,7 +1,7 @@
 import * as nodePath from "node:path";
 import type { Logger } from "@aiq/config-core";
 import { ConfigEventType, type FileEvent } from "@aiq/config-events";
-import { TrailingDebounce } from "./debounce.js";
+import { type DebounceDelays, TrailingDebounce } from "./debounce.js";
 import { type FileObservation, isTransient, sameObservation } from "./observe-file.js";
 
 /**
@@ -14,8 +14,7 @@ export type CheckReason = "event" | "busy" | "recheck" | "sync";
 
 /** What a watched file needs from its watcher. */
 export interface FileWatcherHost {
-  readonly debounceMs: number;
-  readonly maxWaitMs: number;
+  readonly debounce: DebounceDelays;
   readonly settleMs: number;
   readonly logger: Logger;
   isOpen(): boolean;
@@ -57,7 +56,7 @@ export class WatchedFile {
     this.dir = nodePath.dirname(path);
     this.name = nodePath.basename(path);
     this.#host = host;
-    this.#debounce = new TrailingDebounce(host.debounceMs, host.maxWaitMs, (forced) => this.run(forced ? "busy" : "event"));
+    this.#debounce = new TrailingDebounce(host.debounce, (forced) => this.run(forced ? "busy" : "event"));
     this.baseline = new Promise<void>((resolve) => {
       this.#resolveBaseline = resolve;
     });

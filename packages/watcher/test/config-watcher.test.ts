@@ -2,14 +2,14 @@ import * as fs from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import { ConfigEventType } from "@aiq/config-events";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_DEBOUNCE_MS } from "../src/index.js";
+import { DEFAULT_BURST_DEBOUNCE_MS, DEFAULT_DEBOUNCE_MS } from "../src/index.js";
 import { MODES, sha256, TIMEOUT, watchFixture } from "./helpers.js";
 
 const MODIFIED = ConfigEventType.FILE_MODIFIED;
 const CREATED = ConfigEventType.FILE_CREATED;
 const DELETED = ConfigEventType.FILE_DELETED;
 // Longer than the debounce, shorter than the settle time (max(100 ms, 2 x debounce)).
-const GAP_MS = (MODES[0].options.debounceMs ?? DEFAULT_DEBOUNCE_MS) + 20;
+const GAP_MS = Math.max(MODES[0].options.debounceMs ?? DEFAULT_DEBOUNCE_MS, DEFAULT_BURST_DEBOUNCE_MS) + 20;
 const v = (n: number | string): string => `name: v${n}\nllms:\n  main_llm:\n    model: m\n    temperature: 0.${n}\n`;
 
 // RELIABILITY scenarios 1-14 as file events: what the watcher reports for each way a file changes.
@@ -249,5 +249,19 @@ describe.each(MODES)("ConfigWatcher ($mode)", ({ options }) => {
       await w.settled(file, from);
     }
     expect(w.fileEvents()).toEqual([]);
+  });
+
+  it("3b. reports a save without a final newline once it has held for the settle time", async () => {
+    await using w = await watchFixture({ "config.yml": v(1) }, ["config.yml"], options);
+    const file = w.fixture.path("config.yml");
+    const from = w.log.lines.length;
+    const noNewline = v(2).trimEnd();
+    await fs.writeFile(file, noNewline);
+    // Cut off mid line, it may be a write in chunks: held back first, then reported as it stays.
+    await w.log.waitForLine(`${file}: ${noNewline.length} bytes, sha-256 ${sha256(noNewline).slice(0, 12)}, not settled`, { from });
+    const event = await w.recorder.next(MODIFIED, { timeout: TIMEOUT });
+    expect(event.checksum).toBe(sha256(noNewline));
+    await w.settled(file);
+    expect(w.fileEvents().map((e) => e.checksum)).toEqual([sha256(noNewline)]);
   });
 });

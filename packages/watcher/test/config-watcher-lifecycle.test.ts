@@ -5,7 +5,7 @@ import { ConfigEventType, createEventManager } from "@aiq/config-events";
 import { createConfigManager } from "@aiq/config-loader";
 import { createConfigFixture, recordEvents, waitFor } from "@aiq/config-testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { autoReload, ConfigWatcher, DEFAULT_DEBOUNCE_MS, isEditorTempFile, resolveWatchMode } from "../src/index.js";
+import { autoReload, ConfigWatcher, DEFAULT_BURST_DEBOUNCE_MS, DEFAULT_DEBOUNCE_MS, isEditorTempFile, resolveWatchMode } from "../src/index.js";
 import { createLogRecorder, FILE_EVENTS, MODES, sha256, TIMEOUT, watchFixture } from "./helpers.js";
 import { type TestConfig, configText as text, testSchema } from "./schema.js";
 
@@ -174,8 +174,10 @@ describe("watch mode", () => {
 describe("options and names", () => {
   it("has a documented default debounce and rejects a bad one", () => {
     expect(DEFAULT_DEBOUNCE_MS).toBeGreaterThan(0);
+    expect(DEFAULT_BURST_DEBOUNCE_MS).toBeGreaterThan(DEFAULT_DEBOUNCE_MS);
     expect(() => new ConfigWatcher({ debounceMs: -1 })).toThrow(RangeError);
     expect(() => new ConfigWatcher({ debounceMs: Number.NaN })).toThrow(RangeError);
+    expect(() => new ConfigWatcher({ burstDebounceMs: -5 })).toThrow(/burstDebounceMs must be a finite number >= 0/);
   });
 
   it.each([

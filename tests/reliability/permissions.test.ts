@@ -1,10 +1,13 @@
 // RELIABILITY.md scenario 35, EACCES: `chmod 000` -> EACCES, retained, `lastError.code === 'EACCES'`;
 // `chmod 644` + a save -> recovers. Root reads a 000 file anyway, so as root (CI containers) the
 // in-process test cannot fail a read; the same scenario then runs in a child process as the
-// unprivileged user `nobody`, against the built packages (dist/, what a user installs).
+// unprivileged user `nobody`, against the built packages (dist/, what a user installs), bundled
+// into the fixture's directory: `nobody` may not be able to enter the checkout (a clone in a 0700
+// `mktemp -d` directory).
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { chmod } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { createConfigFixture } from "@aiq/config-testing";
@@ -14,6 +17,23 @@ import { expectRecovery, expectRetained, fileManager, yamlConfig } from "./helpe
 const isRoot = process.getuid?.() === 0;
 const NOBODY = 65534;
 const loaderDist = fileURLToPath(new URL("../../packages/loader/dist/index.js", import.meta.url));
+
+/** Bundles the built loader with its dependencies into one file at `outfile` (esbuild, through tsup). */
+async function bundleLoader(outfile: string): Promise<void> {
+  const requireFromRoot = createRequire(new URL("../../package.json", import.meta.url));
+  const esbuild: { build(options: object): Promise<unknown> } = requireFromRoot(createRequire(requireFromRoot.resolve("tsup")).resolve("esbuild"));
+  await esbuild.build({
+    entryPoints: [loaderDist],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    logLevel: "warning",
+    outfile,
+    // Some dependencies are CommonJS and require() Node built-ins.
+    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  });
+  await chmod(outfile, 0o644);
+}
 
 describe("35 EACCES", () => {
   it.skipIf(isRoot)("chmod 000 -> EACCES, retained; chmod 644 + save -> recovers", async () => {
@@ -32,8 +52,10 @@ describe("35 EACCES", () => {
       // The child (uid nobody) creates and owns the file; it cannot read it once it is 000.
       await chmod(fixture.dir, 0o777);
       const file = fixture.path("config.yml");
+      const loader = fixture.path("loader.mjs");
+      await bundleLoader(loader);
       const script = `
-        import { createConfigManager } from ${JSON.stringify(pathToFileURL(loaderDist).href)};
+        import { createConfigManager } from ${JSON.stringify(pathToFileURL(loader).href)};
         import { chmod, writeFile } from "node:fs/promises";
         const file = ${JSON.stringify(file)};
         const yaml = (counter) => "name: reliability\\ncounter: " + counter + "\\nend: true\\n";

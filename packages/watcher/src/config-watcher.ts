@@ -21,8 +21,9 @@ export const DEFAULT_DEBOUNCE_MS = 5;
  */
 export const DEFAULT_BURST_DEBOUNCE_MS = 30;
 
-// A transient state (missing, empty) must hold this long before it is reported, and every change
-// is looked at once more after it (chokidar throttles `change` to one per 50 ms and path).
+// A transient state (missing, empty, cut off mid line) must hold this long before it is reported,
+// and every change is looked at once more after it (chokidar throttles `change` to one per 50 ms
+// and path). Events this soon after a read are a burst: they wait the burst debounce.
 const MIN_SETTLE_MS = 100;
 // A file rewritten without pause is still read at least this often.
 const MIN_MAX_WAIT_MS = 1000;

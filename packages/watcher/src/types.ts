@@ -17,7 +17,8 @@ export interface ConfigWatcherOptions {
   debounceMs?: number;
   /**
    * The debounce while saves keep coming: an event less than 100 ms (or twice the burst debounce)
-   * after the file was last read waits this long for quiet, so a burst is read once, at its end.
+   * after the file was last read waits this long for quiet, so the rest of a burst is read once,
+   * at its end.
    * @default max(DEFAULT_BURST_DEBOUNCE_MS (30), debounceMs)
    */
   burstDebounceMs?: number;

@@ -36,16 +36,38 @@ describe.each(MODES)("autoReload on real files ($mode)", ({ options }) => {
   it("3. a two-chunk write inside chokidar's throttle publishes the final content", async () => {
     await using r = await reloadFixture({ "config.yml": text(1) }, options);
     const full = text(2);
+    const cut = Math.floor(full.length / 2);
+    expect(full[cut - 1]).not.toBe("\n"); // cut mid line, as a write of a buffer's first half is
     const handle = await fs.open(r.file, "w");
-    await handle.write(full.slice(0, full.length / 2));
+    await handle.write(full.slice(0, cut));
     await delay(20); // the scenario: the rest lands 20 ms later
-    await handle.write(full.slice(full.length / 2));
+    await handle.write(full.slice(cut));
     await handle.close();
     await r.waitForCounter(2);
     await r.settled();
     expect(r.published.map((c) => c.counter)).toEqual([2]);
     expect(r.manager.status).toMatchObject({ version: 2, reloadCount: 1 });
-    expect(r.failures()).toBe(0); // the half-written file was not even read as a candidate
+    expect(r.failures()).toBe(0); // the half cut mid line is held back, never even a candidate
+    expect(r.broken).toEqual([]);
+  });
+
+  it("3b. a two-chunk write cut at a line end: the half may be refused, the final content is published", async () => {
+    await using r = await reloadFixture({ "config.yml": text(1) }, options);
+    const full = text(2);
+    const cut = full.indexOf("\n", full.length / 2) + 1; // the half is whole lines, without `end: true`
+    const handle = await fs.open(r.file, "w");
+    await handle.write(full.slice(0, cut));
+    await delay(20);
+    await handle.write(full.slice(cut));
+    await handle.close();
+    await r.waitForCounter(2);
+    await r.settled();
+    // Whole lines look finished: read at once, the half fails validation and the last good config
+    // stays (or, on a slow machine, the read comes after the rest landed); then the whole is published.
+    expect(r.failures()).toBeLessThanOrEqual(1);
+    expect(r.published.map((c) => c.counter)).toEqual([2]);
+    expect(r.manager.status.version).toBe(2);
+    expect(r.manager.status.lastError).toBeUndefined(); // the refusal of the half is cleared
     expect(r.broken).toEqual([]);
   });
 

@@ -8,6 +8,9 @@ export type ConfigErrorCode =
   | "TOO_LARGE"
   | "ENCODING"
   | "READ_FAILED"
+  | "EMPTY"
+  | "UNAVAILABLE"
+  | "CONFLICT"
   // parsing and validating
   | "SYNTAX"
   | "DUPLICATE_KEY"

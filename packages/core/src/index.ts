@@ -1,4 +1,5 @@
 export { ConfigManager } from "./manager.js";
+export { ReloadLoop } from "./reload-loop.js";
 export type {
   AttachedWatcher,
   ConfigChange,

@@ -54,6 +54,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
   #lastSuccessAt: Date | undefined;
   #lastError: ConfigStatusError | undefined;
   #missing = false;
+  #sourceRevision: string | undefined;
   #closed: Promise<void> | undefined;
 
   private constructor(options: ConfigManagerOptions<T>) {
@@ -124,6 +125,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
       ...(this.#lastSuccessAt ? { lastSuccessAt: this.#lastSuccessAt } : {}),
       ...(this.#lastError ? { lastError: this.#lastError } : {}),
       missing: this.#missing,
+      ...(this.#sourceRevision === undefined ? {} : { sourceRevision: this.#sourceRevision }),
       ...(watcher ? { watch: watcher.state() } : {}),
       snapshots: this.#snapshots.length,
       closed: this.#closed !== undefined,
@@ -170,7 +172,11 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
             sourceId: this.#source.id,
           });
         }
-        const document: SourceDocument = { data: target.data, checksum: target.meta.checksum };
+        const document: SourceDocument = {
+          data: target.data,
+          checksum: target.meta.checksum,
+          ...(target.meta.revision === undefined ? {} : { revision: target.meta.revision }),
+        };
         const resolved = await resolveDocument(document, this.#optionsWith(this.#overrides), this.#config);
         this.#ensureOpen();
         this.#commit({ document, config: resolved.config, reason: "rollback", changed: resolved.changedPaths, countsAsReload: true, dropNewest: steps });
@@ -324,7 +330,10 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     const now = new Date();
     // Keep only what later operations need: positions (locate) hold the parsed YAML tree, many
     // times the size of the data; overrides and rollbacks report issues by path.
-    this.#document = { data: input.document.data, checksum: input.document.checksum };
+    const { data, checksum, revision } = input.document;
+    this.#document = { data, checksum, ...(revision === undefined ? {} : { revision }) };
+    // A read (not a rollback or new overrides) tells which store revision is current there.
+    if (revision !== undefined && (input.reason === "initial" || input.reason === "reload")) this.#sourceRevision = revision;
     if (input.countsAsReload) this.#reloadCount++;
     this.#lastReloadAt = now;
     this.#lastSuccessAt = now;
@@ -346,6 +355,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
       reason: input.reason,
       overrides: this.#overrides,
       checksum: input.document.checksum,
+      revision: input.document.revision,
       secretKeys: this.#secretKeys,
     });
     const state = { meta, config: input.config, data: input.document.data };
@@ -393,7 +403,16 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     type: ConfigEventType.CONFIG_RELOADED | ConfigEventType.CONFIG_RELOAD_FAILED | ConfigEventType.CONFIG_ROLLED_BACK,
     extra: { reason?: ConfigChangeReason; changedPaths?: readonly string[]; error?: ReturnType<typeof toEventError> },
   ): void {
-    this.#events.emit({ type, timestamp: new Date(), sourceId: this.#source.id, version: this.#version, reloadCount: this.#reloadCount, ...extra });
+    const revision = this.#document?.revision;
+    this.#events.emit({
+      type,
+      timestamp: new Date(),
+      sourceId: this.#source.id,
+      version: this.#version,
+      reloadCount: this.#reloadCount,
+      ...(revision === undefined ? {} : { revision }),
+      ...extra,
+    });
   }
 }
 

@@ -48,6 +48,8 @@ export function createSnapshotMeta(input: {
   reason: ConfigChangeReason;
   overrides: ConfigOverrides;
   checksum: string;
+  /** The store revision the document was read at, if any. */
+  revision?: string | undefined;
   /** Extra secret keys or paths (the manager's `secretKeys`): their override values are listed as `***`. */
   secretKeys: readonly SecretKeyPattern[];
 }): SnapshotMeta {
@@ -57,6 +59,7 @@ export function createSnapshotMeta(input: {
     reason: input.reason,
     overrides: overridesAsStrings(input.overrides, input.secretKeys),
     checksum: input.checksum,
+    ...(input.revision === undefined ? {} : { revision: input.revision }),
   });
 }
 

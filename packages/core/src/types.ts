@@ -26,6 +26,8 @@ export interface SourceDocument {
   locate?(path: ConfigPath): SourceLocation | undefined;
   /** Non-fatal findings of the read (e.g. an unset `${VAR}`), already redacted. */
   warnings?: readonly string[];
+  /** A store's version of the document (etcd's `mod_revision`, as a decimal string); files have none. */
+  revision?: string;
 }
 
 /** Where a manager reads its config from: a file (`fileSource`), memory (`MemorySource`), ... */
@@ -92,6 +94,8 @@ export interface ConfigSnapshot<T> {
   overrides: Readonly<Record<string, string>>;
   /** sha-256 hex of the source bytes this version came from. */
   checksum: string;
+  /** The store revision this version was read at (etcd `mod_revision`); absent for files. */
+  revision?: string;
 }
 
 /** The redacted description of the last failure. */
@@ -103,13 +107,18 @@ export interface ConfigStatusError {
   at: Date;
 }
 
-/** How the source is being watched, when a watcher is attached (`autoReload`). */
+/** How the source is being watched, when a watcher is attached (`autoReload`, `watchEtcd`). */
 export interface WatchState {
-  /** `native` (fs events) or `polling` (`usePolling` or `CHOKIDAR_USEPOLLING`). */
-  mode: "native" | "polling";
-  /** True when the watcher hit an error (`ENOSPC`, `EMFILE`, ...) and may miss changes. */
+  /**
+   * `native` (fs events), `polling` (`usePolling` or `CHOKIDAR_USEPOLLING`), or `push` (a store
+   * that sends changes, such as an etcd watch).
+   */
+  mode: "native" | "polling" | "push";
+  /** True when anything is not healthy (a watcher error such as `ENOSPC`, a lost connection, a failing resync): changes may be missed or late. */
   degraded: boolean;
-  /** The watcher error, when degraded. */
+  /** For `push`: true while the change stream is up. */
+  connected?: boolean;
+  /** What is wrong, when degraded (redacted). */
   error?: string;
 }
 
@@ -126,8 +135,10 @@ export interface ConfigStatus {
   lastSuccessAt?: Date;
   /** The last failure; cleared by the next success. */
   lastError?: ConfigStatusError;
-  /** True while the source's file is missing (the last good config stays current). */
+  /** True while the source's file (or key) is missing (the last good config stays current). */
   missing: boolean;
+  /** The newest store revision read successfully, even by a reload that changed nothing; absent for files. */
+  sourceRevision?: string;
   /** The watcher's state, when one is attached. */
   watch?: WatchState;
   /** Snapshots kept, the current one included. */

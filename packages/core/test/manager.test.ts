@@ -418,3 +418,33 @@ describe("override typos on loose schemas", () => {
     ]);
   });
 });
+
+describe("store revisions", () => {
+  it("carries a source's revision into snapshots, status and reload events", async () => {
+    const { manager, source, events } = await start();
+    const read = source.read.bind(source);
+    let revision = 7;
+    source.read = async (signal) => ({ ...(await read(signal)), revision: String(revision) });
+    await manager.reloadConfig(); // same content at revision 7: counts, no new version
+    expect(manager.status.sourceRevision).toBe("7");
+    expect(manager.status.version).toBe(1);
+    revision = 9;
+    source.set(baseConfig("two"));
+    await manager.reloadConfig();
+    expect(manager.status.sourceRevision).toBe("9");
+    expect(manager.getSnapshots()[0]?.revision).toBe("9");
+    const reloaded = events.events.filter((e) => e.type === ConfigEventType.CONFIG_RELOADED);
+    expect(reloaded.map((e) => ("revision" in e ? e.revision : undefined))).toEqual(["7", "9"]);
+    // A rollback is local: the snapshot's revision comes back, sourceRevision stays the newest read.
+    await manager.rollbackConfig(1);
+    expect(manager.getSnapshots()[0]?.revision).toBeUndefined();
+    expect(manager.status.sourceRevision).toBe("9");
+  });
+
+  it("leaves sourceRevision unset for sources without revisions (files)", async () => {
+    const { manager } = await start();
+    await manager.reloadConfig();
+    expect(manager.status.sourceRevision).toBeUndefined();
+    expect(manager.getSnapshots()[0]).not.toHaveProperty("revision");
+  });
+});

@@ -57,6 +57,8 @@ export interface ConfigEvent {
   reason?: ConfigChangeReason;
   /** Dotted paths that changed (`llms.main_llm.temperature`); empty when nothing changed. */
   changedPaths?: readonly string[];
+  /** The store revision of the document now current (etcd `mod_revision`); absent for files. */
+  revision?: string;
   /** The redacted error, on CONFIG_RELOAD_FAILED. */
   error?: ConfigEventError;
 }

@@ -7,6 +7,7 @@ import {
   isConfigError,
   type Logger,
   type ReloadOptions,
+  ReloadLoop,
 } from "@aiq/config-core";
 import { type AiqConfigEvent, ConfigEventType, type EventManager, type FileEvent } from "@aiq/config-events";
 import { ConfigWatcher } from "./config-watcher.js";
@@ -98,8 +99,6 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
       ...(options.fallbackToPolling === undefined ? {} : { fallbackToPolling: options.fallbackToPolling }),
     });
   const watched = new Set<string>();
-  let chain: Promise<void> | undefined;
-  let again = false;
   let stopping: Promise<void> | undefined;
 
   const syncFiles = (): void => {
@@ -132,23 +131,9 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
     }
   };
 
-  const requestReload = (): void => {
-    if (stopping) return;
-    // A request during a reload means one more reload after it, which reads the latest content;
-    // more requests meanwhile add nothing.
-    again = true;
-    if (chain) return;
-    chain = (async () => {
-      while (again && !stopping) {
-        again = false;
-        await reloadOnce();
-      }
-    })().finally(() => {
-      chain = undefined;
-      // A request that landed between the loop's last check and here still gets its reload.
-      if (again) requestReload();
-    });
-  };
+  // One reload at a time; saves during a reload make exactly one more, which reads the latest content.
+  const loop = new ReloadLoop(reloadOnce);
+  const requestReload = (): void => loop.request();
 
   // The manager read the files before the watcher started: a save in between has no event. Once
   // watching, read once more (validate only: changes nothing) and reload if that differs.
@@ -182,7 +167,7 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
     get done() {
       return (async () => {
         await caughtUp;
-        while (chain) await chain;
+        await loop.idle();
       })();
     },
     async ready() {
@@ -190,11 +175,12 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
     },
     stop() {
       stopping ??= (async () => {
+        const reloadsDone = loop.stop(); // no reload starts from now on
         unregister();
         detach();
         await watcher.close();
         await caughtUp;
-        while (chain) await chain;
+        await reloadsDone;
       })();
       return stopping;
     },

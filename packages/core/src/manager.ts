@@ -1,14 +1,14 @@
 import { type ConfigChangeReason, ConfigEventType, type EventManager, getEventManager } from "@aiq/config-events";
 import type { AiqConfig } from "./aiq-schema.js";
-import { ConfigError, ConfigReloadError, isConfigError } from "./errors.js";
+import { ConfigError, ConfigReloadError } from "./errors.js";
 import { type ListenerFailure, ListenerRegistry } from "./listeners.js";
 import { createConsoleLogger, type Logger } from "./logger.js";
 import { OperationQueue } from "./operation-queue.js";
 import { formatOverridePath, parseOverridePath } from "./overrides.js";
-import { nestedTooDeeply, resolveDocument, type ResolveConfigOptions, secretsOf } from "./pipeline.js";
+import { resolveDocument, type ResolveConfigOptions, secretsOf } from "./pipeline.js";
+import { readDocument } from "./read-document.js";
 import type { SecretKeyPattern } from "./redact.js";
 import { describeError, toEventError } from "./report.js";
-import { deepFreeze, shareStructure } from "./share.js";
 import { createSnapshotMeta, overridesAsStrings, SnapshotStore } from "./snapshots.js";
 import type {
   AttachedWatcher,
@@ -85,8 +85,8 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
   }
 
   async #initialLoad(): Promise<void> {
-    const { document, config } = await this.#readAndResolve(this.#overrides, "initial");
-    this.#commit({ document, config: config.config, reason: "initial", changed: [], countsAsReload: false });
+    const { document, resolved } = await this.#readAndResolve(this.#overrides, "initial");
+    this.#commit({ document, config: resolved.config, reason: "initial", changed: [], countsAsReload: false });
   }
 
   /** The current config: deep-frozen, never half-applied. Reading it never waits. */
@@ -143,13 +143,14 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     return this.#run(async () => {
       const validateOnly = options.validateOnly === true;
       try {
-        const { document, config } = await this.#readAndResolve(this.#overrides, "reload", options.signal);
-        if (validateOnly) return config.config;
+        const { document, resolved } = await this.#readAndResolve(this.#overrides, "reload", options.signal);
+        if (validateOnly) return resolved.config;
         this.#ensureOpen();
-        this.#commit({ document, config: config.config, reason: "reload", changed: config.changedPaths, countsAsReload: true });
+        this.#commit({ document, config: resolved.config, reason: "reload", changed: resolved.changedPaths, countsAsReload: true });
         return this.#config;
       } catch (error) {
-        throw this.#failed(error, validateOnly);
+        // A validate-only run changes nothing, its failure included.
+        throw validateOnly ? error : this.#recordFailure(error);
       }
     });
   }
@@ -182,7 +183,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
         this.#commit({ document, config: resolved.config, reason: "rollback", changed: resolved.changedPaths, countsAsReload: true, dropNewest: steps });
         return this.#config;
       } catch (error) {
-        throw this.#failed(error, false);
+        throw this.#recordFailure(error);
       }
     });
   }
@@ -201,10 +202,10 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
         for (const warning of resolved.warnings) this.#logger.warn(warning);
         this.#ensureOpen();
         this.#overrides = next;
-        this.#commit({ document: this.#document, config: resolved.config, reason: "overrides", changed: resolved.changedPaths, countsAsReload: false, forceVersion: true });
+        this.#commit({ document: this.#document, config: resolved.config, reason: "overrides", changed: resolved.changedPaths, countsAsReload: false });
         return this.#config;
       } catch (error) {
-        throw this.#failed(error, false);
+        throw this.#recordFailure(error);
       }
     });
   }
@@ -287,33 +288,14 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     const log = this.#logger;
     const started = performance.now();
     const readSignal = signal ? AbortSignal.any([signal, this.#abort.signal]) : this.#abort.signal;
-    let document: SourceDocument;
-    try {
-      document = await this.#source.read(readSignal);
-    } catch (error) {
-      if (isConfigError(error)) throw error;
-      if (readSignal.aborted) throw new ConfigReloadError("ABORTED", `Reading ${this.#source.id} was aborted.`, { cause: error, sourceId: this.#source.id });
-      throw new ConfigReloadError("READ_FAILED", `Reading ${this.#source.id} failed: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-        sourceId: this.#source.id,
-      });
-    }
-    // Share the unchanged parts of the new document with the current one, so snapshots and the
-    // config (aligned with the document in resolveDocument) hold each unchanged subtree once.
-    try {
-      document = { ...document, data: deepFreeze(shareStructure(this.#document?.data, document.data), this.#secretKeys) };
-    } catch (error) {
-      // Both recurse: a source other than the loader can hand over a document too deep for that.
-      if (error instanceof RangeError) throw nestedTooDeeply(this.#source.id);
-      throw error;
-    }
+    const document = await readDocument(this.#source, readSignal, { previous: this.#document, secretKeys: this.#secretKeys });
     const read = performance.now();
     for (const warning of document.warnings ?? []) log.warn(warning);
-    const config = await resolveDocument(document, this.#optionsWith(overrides), this.#config);
+    const resolved = await resolveDocument(document, this.#optionsWith(overrides), this.#config);
     // Said once, when the overrides are first applied (setOverrides says it for a new set).
-    if (step === "initial") for (const warning of config.warnings) log.warn(warning);
+    if (step === "initial") for (const warning of resolved.warnings) log.warn(warning);
     log.debug(`${step} ${this.#source.id}: read+parse ${ms(read - started)}, overrides+validate+freeze ${ms(performance.now() - read)}`);
-    return { document, config };
+    return { document, resolved };
   }
 
   #commit(input: {
@@ -323,7 +305,6 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     changed: readonly ConfigPath[];
     countsAsReload: boolean;
     dropNewest?: number;
-    forceVersion?: boolean;
   }): void {
     const previous = this.#config;
     const unchanged = previous !== undefined && input.config === previous && input.reason === "reload";
@@ -372,10 +353,10 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     this.#listeners.notify(input.config, { version: this.#version, reason: input.reason, previous, changedPaths }, input.changed, onFailure);
   }
 
-  #failed(error: unknown, validateOnly: boolean): unknown {
+  /** Records a failed operation (status, event, warning) without changing the config; returns the error to throw. */
+  #recordFailure(error: unknown): unknown {
     const secrets = secretsOf(this.#document?.data, this.#overrides, this.#secretKeys);
     const described = describeError(error, secrets);
-    if (validateOnly) return error;
     this.#lastReloadAt = described.at;
     this.#lastError = described;
     if (described.code === "ENOENT") this.#missing = true;

@@ -1,4 +1,4 @@
-import { isSecretKey, parseOverridePath, REDACTED, redactConfig } from "@aiq/config-core";
+import { isSecretPath, ownValueAt, parseOverridePath, REDACTED, redactConfig } from "@aiq/config-core";
 import { formatValue } from "./format.js";
 
 /** One changed path with its old and new values, secrets already replaced by `***`. */
@@ -17,18 +17,14 @@ function segmentsOf(path: string): (string | number)[] | undefined {
 }
 
 function valueAt(config: unknown, segments: readonly (string | number)[]): unknown {
-  let node: unknown = config;
-  for (const segment of segments) {
-    if (typeof node !== "object" || node === null || !Object.hasOwn(node, segment)) return undefined;
-    node = (node as Record<string | number, unknown>)[segment];
-  }
-  return node;
+  const found = ownValueAt(config, segments);
+  return found.found ? found.value : undefined;
 }
 
 function shown(value: unknown, segments: readonly (string | number)[]): unknown {
   if (value === undefined) return undefined;
   // A secret key anywhere on the path hides the value whole; below it, redactConfig hides nested secrets.
-  if (segments.some((segment) => isSecretKey(segment))) return REDACTED;
+  if (isSecretPath(segments)) return REDACTED;
   return redactConfig(value, [], [...segments]);
 }
 

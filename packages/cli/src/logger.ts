@@ -7,14 +7,7 @@ const ORDER: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
 export interface StreamLoggerOptions {
   /** The least severe level printed. */
   level: LogLevel;
-  /**
-   * Drop the manager's own "reload ... failed" warnings: the interactive and watch commands report
-   * failed reloads themselves, with every issue, so the warning would say it twice.
-   */
-  dropReloadFailures?: boolean;
 }
-
-const RELOAD_FAILED = /^reload of .* failed; keeping version/;
 
 /** A logger writing `[aiq-config] level: message` lines to a stream (the command's stderr). */
 export function createStreamLogger(stream: Writable, options: StreamLoggerOptions): Logger {
@@ -23,7 +16,6 @@ export function createStreamLogger(stream: Writable, options: StreamLoggerOption
     (level: Exclude<LogLevel, "silent">) =>
     (message: string): void => {
       if (ORDER.indexOf(level) < min) return;
-      if (options.dropReloadFailures && level === "warn" && RELOAD_FAILED.test(message)) return;
       stream.write(`[aiq-config] ${level}: ${message}\n`);
     };
   return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };

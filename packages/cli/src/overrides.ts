@@ -1,4 +1,4 @@
-import { isConfigError, isConfigValidationError, isSecretKey, parseOverrideArgument, parseOverridePath, REDACTED } from "@aiq/config-core";
+import { defineOwn, isConfigError, isConfigValidationError, isSecretPath, parseOverrideArgument, parseOverridePath, REDACTED } from "@aiq/config-core";
 import { UsageError } from "./clipanion.js";
 
 /**
@@ -13,7 +13,7 @@ export function parseOverrideArguments(args: readonly string[]): Record<string, 
     try {
       const { path, value } = parseOverrideArgument(arg);
       parseOverridePath(path);
-      Object.defineProperty(overrides, path, { value, enumerable: true, writable: true, configurable: true });
+      defineOwn(overrides, path, value);
     } catch (error) {
       if (!isConfigError(error)) throw error;
       const message = isConfigValidationError(error) ? (error.issues[0]?.message ?? error.message) : error.message;
@@ -35,7 +35,7 @@ export function redactOverrides(overrides: Readonly<Record<string, string>>): Re
 
 function isSecretOverride(path: string): boolean {
   try {
-    return parseOverridePath(path).some((segment) => isSecretKey(segment));
+    return isSecretPath(parseOverridePath(path));
   } catch {
     return true;
   }

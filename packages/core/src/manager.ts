@@ -40,6 +40,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
   readonly #secretKeys: readonly SecretKeyPattern[];
   readonly #events: EventManager;
   readonly #logger: Logger;
+  readonly #logFailures: boolean;
   readonly #queue = new OperationQueue();
   readonly #listeners = new ListenerRegistry<T>();
   readonly #snapshots: SnapshotStore<T>;
@@ -67,6 +68,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     };
     this.#events = options.events ?? getEventManager();
     this.#logger = options.logger ?? createConsoleLogger();
+    this.#logFailures = options.logFailures ?? true;
     this.#snapshots = new SnapshotStore(options.maxSnapshots ?? DEFAULT_MAX_SNAPSHOTS);
     this.#overrides = Object.freeze({ ...(options.overrides ?? {}) });
   }
@@ -361,7 +363,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     this.#lastError = described;
     if (described.code === "ENOENT") this.#missing = true;
     if (described.code === "CLOSED") return error;
-    this.#logger.warn(`reload of ${this.#source.id} failed; keeping version ${this.#version}: ${described.message}`);
+    if (this.#logFailures) this.#logger.warn(`reload of ${this.#source.id} failed; keeping version ${this.#version}: ${described.message}`);
     this.#emit(ConfigEventType.CONFIG_RELOAD_FAILED, { error: toEventError(described) });
     return error;
   }

@@ -1,19 +1,14 @@
 import { checkPathSegments, formatOverridePath, toIndex } from "./override-path.js";
 import type { ReplacedValue } from "./override-value.js";
+import { defineOwn, isPlainNode, ownValueAt, type TreeNode } from "./tree.js";
 import type { ConfigPath } from "./types.js";
 
 /** The outcome of setting one path: the new root, or why the path cannot be set. */
 export type SetResult = { ok: true; value: unknown } | { ok: false; message: string };
 
-type Container = Record<string, unknown> | unknown[];
-
-/** A plain mapping (`{}` or a null-prototype object) or a list: what overrides may navigate through. */
-function isContainer(value: unknown): value is Container {
-  if (Array.isArray(value)) return true;
-  if (typeof value !== "object" || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
-}
+type Container = TreeNode;
+// Overrides navigate only through lists and plain mappings.
+const isContainer = isPlainNode;
 
 function describe(value: unknown): string {
   if (value === null) return "null";
@@ -22,11 +17,9 @@ function describe(value: unknown): string {
   return `a ${typeof value}`;
 }
 
-// Every write goes through defineProperty: it never runs a setter (`__proto__` included, even if a
+// Every write goes through defineOwn: it never runs a setter (`__proto__` included, even if a
 // reserved key slipped through), so no write can reach a prototype.
-function define(target: Container, key: string | number, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
-}
+const define = defineOwn;
 
 function copyOf(node: Container): Container {
   if (Array.isArray(node)) return node.slice();
@@ -37,12 +30,13 @@ function copyOf(node: Container): Container {
 
 /** The own value at a path (never an inherited one such as `toString`), and whether it exists. */
 export function valueAt(data: unknown, path: ConfigPath): ReplacedValue {
+  // Overrides see through plain mappings and lists only.
   let node = data;
   for (const segment of path) {
     if (!isContainer(node)) return { found: false };
-    const key = Array.isArray(node) ? toIndex(segment) : String(segment);
-    if (key === undefined || !Object.hasOwn(node, key)) return { found: false };
-    node = (node as Record<string | number, unknown>)[key];
+    const found = ownValueAt(node, [segment]);
+    if (!found.found) return found;
+    node = found.value;
   }
   return { found: true, value: node };
 }

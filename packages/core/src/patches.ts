@@ -1,4 +1,5 @@
 import { deepFreeze } from "./share.js";
+import { defineOwn, isTreeNode, ownValueAt } from "./tree.js";
 import type { ConfigPath } from "./types.js";
 
 /** Marks a key that the patched-to value does not have. */
@@ -8,7 +9,7 @@ export const ABSENT: unique symbol = Symbol("absent");
 export type Patch = readonly { readonly path: ConfigPath; readonly value: unknown }[];
 
 function isContainer(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null;
+  return isTreeNode(value);
 }
 
 /**
@@ -35,12 +36,8 @@ export function collectChangedPaths(a: unknown, b: unknown, out: ConfigPath[] = 
 }
 
 function valueAt(root: unknown, path: ConfigPath): unknown {
-  let node = root;
-  for (const key of path) {
-    if (!isContainer(node) || !Object.hasOwn(node, key)) return ABSENT;
-    node = node[key as string];
-  }
-  return node;
+  const found = ownValueAt(root, path);
+  return found.found ? found.value : ABSENT;
 }
 
 /** The patch that turns `from` into `to`; it holds only `to`'s values at the changed paths. */
@@ -51,7 +48,7 @@ export function patchBetween(from: unknown, to: unknown): Patch {
 function copyContainer(node: Record<string, unknown> | unknown[]): Record<string, unknown> | unknown[] {
   if (Array.isArray(node)) return [...node];
   const copy: Record<string, unknown> = {};
-  for (const key of Object.keys(node)) Object.defineProperty(copy, key, { value: node[key], enumerable: true, writable: true, configurable: true });
+  for (const key of Object.keys(node)) defineOwn(copy, key, node[key]);
   return copy;
 }
 
@@ -61,7 +58,7 @@ function setIn(root: unknown, path: ConfigPath, value: unknown): unknown {
   const copy = copyContainer(isContainer(root) ? root : {}) as Record<string | number, unknown>;
   const child = setIn(copy[key], rest, value);
   if (child === ABSENT) delete copy[key];
-  else Object.defineProperty(copy, key, { value: child, enumerable: true, writable: true, configurable: true });
+  else defineOwn(copy, key, child);
   return copy;
 }
 

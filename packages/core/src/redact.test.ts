@@ -33,3 +33,17 @@ describe("redaction", () => {
     expect(redactConfig({ api_key: "" })).toEqual({ api_key: "" });
   });
 });
+
+describe("isSecretPath: the one rule core and the CLI share", () => {
+  it("hides a value at or anywhere under a secret key", () => {
+    expect(isSecretPath(["llms", "main_llm", "api_key"])).toBe(true);
+    expect(isSecretPath(["credentials", "user"])).toBe(true);
+    expect(isSecretPath(["llms", "main_llm", "temperature"])).toBe(false);
+  });
+
+  it("hides a value at or under a dotted pattern, and only there", () => {
+    expect(isSecretPath(["llms", "a", "endpoint"], ["llms.*.endpoint"])).toBe(true);
+    expect(isSecretPath(["llms", "a", "endpoint", "host"], ["llms.*.endpoint"])).toBe(true);
+    expect(isSecretPath(["llms", "a"], ["llms.*.endpoint"])).toBe(false);
+  });
+});

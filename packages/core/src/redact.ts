@@ -1,3 +1,5 @@
+import { defineOwn } from "./tree.js";
+
 /** What secret values are replaced with in every message, event, status and listing. */
 export const REDACTED = "***";
 
@@ -19,15 +21,21 @@ export function isSecretKey(key: string | number, extra: readonly SecretKeyPatte
   return extra.some((p) => (typeof p === "string" ? !p.includes(".") && p.toLowerCase() === key.toLowerCase() : p.test(key)));
 }
 
-/** True when a path (as segments) is secret by its last key or by a dotted pattern like `llms.*.endpoint`. */
+/**
+ * True when a path (as segments) is secret: one of its keys is secret (a value anywhere under
+ * `credentials` is), or it is at or under a dotted pattern such as `llms.*.endpoint`. The one rule
+ * for every place that decides whether to print a value (core and the CLI).
+ * @param path - keys and indexes, e.g. `["llms", "main_llm", "api_key"]`
+ * @param extra - more secret keys or dotted path patterns (a manager's `secretKeys`)
+ * @returns whether a value at that path must be shown as `***`
+ */
 export function isSecretPath(path: readonly (string | number)[], extra: readonly SecretKeyPattern[] = []): boolean {
-  const last = path[path.length - 1];
-  if (last !== undefined && isSecretKey(last, extra)) return true;
+  if (path.some((segment) => isSecretKey(segment, extra))) return true;
   return extra.some((p) => typeof p === "string" && p.includes(".") && matchesPathPattern(p.split("."), path));
 }
 
 function matchesPathPattern(pattern: readonly string[], path: readonly (string | number)[]): boolean {
-  return pattern.length === path.length && pattern.every((seg, i) => seg === "*" || seg === String(path[i]));
+  return pattern.length <= path.length && pattern.every((seg, i) => seg === "*" || seg === String(path[i]));
 }
 
 /** Every string and number value under a secret key anywhere in `value`. */
@@ -77,7 +85,7 @@ export function redactConfig<T>(config: T, extra: readonly SecretKeyPattern[] = 
   for (const [key, child] of Object.entries(config)) {
     const childPath = [...path, key];
     const value = isSecretPath(childPath, extra) && child !== null && child !== "" && typeof child !== "object" ? REDACTED : redactConfig(child, extra, childPath);
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    defineOwn(out, key, value);
   }
   return out as T;
 }

@@ -1,11 +1,10 @@
 import { formatOverridePath } from "./overrides.js";
 import { hideSecretsFromInspect, type SecretKeyPattern } from "./redact.js";
+import { defineOwn, isTreeNode } from "./tree.js";
 
 type Path = readonly (string | number)[];
 
-function isContainer(value: unknown): value is Record<string, unknown> | unknown[] {
-  return typeof value === "object" && value !== null;
-}
+const isContainer = isTreeNode;
 
 /**
  * Returns `next` with every subtree that deep-equals the one at the same place in `prev` replaced by
@@ -35,7 +34,7 @@ export function shareStructure(prev: unknown, next: unknown, changed: Path[] = [
   for (const key of Object.keys(n)) {
     const value = Object.hasOwn(p, key) ? shareStructure(p[key], n[key], changed, [...path, key]) : n[key];
     if (!Object.hasOwn(p, key)) changed.push([...path, key]);
-    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+    defineOwn(out, key, value);
   }
   for (const key of Object.keys(p)) if (!Object.hasOwn(n, key)) changed.push([...path, key]);
   if (changed.length === before && Object.keys(p).length === Object.keys(n).length) return prev;

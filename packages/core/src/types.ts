@@ -82,6 +82,13 @@ export interface ConfigManagerOptions<T> {
    * @default []
    */
   secretKeys?: readonly (string | RegExp)[];
+  /**
+   * Warn on the logger about each failed reload, rollback or override change. Turn it off when the
+   * program reports CONFIG_RELOAD_FAILED (or `status.lastError`) itself, as the CLI's `watch` does,
+   * so a failure is not said twice. The event and the status are there either way.
+   * @default true
+   */
+  logFailures?: boolean;
 }
 
 /** A config version kept to roll back to. Deep-frozen; unchanged subtrees are shared between snapshots. */

@@ -448,3 +448,23 @@ describe("store revisions", () => {
     expect(manager.getSnapshots()[0]).not.toHaveProperty("revision");
   });
 });
+
+describe("logFailures", () => {
+  function recordingLogger(): Logger & { warnings: string[] } {
+    const warnings: string[] = [];
+    return { warnings, debug() {}, info() {}, warn: (m: string) => warnings.push(m), error() {} };
+  }
+
+  it("warns about a failed reload by default, and not with logFailures: false; the event and status stay", async () => {
+    for (const logFailures of [undefined, false]) {
+      const logger = recordingLogger();
+      const { manager, source, events } = await start({ logger, ...(logFailures === undefined ? {} : { logFailures }) });
+      source.set({ name: 1 });
+      await expect(manager.reloadConfig()).rejects.toBeInstanceOf(ConfigValidationError);
+      expect(logger.warnings.filter((w) => w.includes("failed; keeping version"))).toHaveLength(logFailures === false ? 0 : 1);
+      expect(events.events.filter((e) => e.type === ConfigEventType.CONFIG_RELOAD_FAILED)).toHaveLength(1);
+      expect(manager.status.lastError?.code).toBe("INVALID_CONFIG");
+      await manager.close();
+    }
+  });
+});

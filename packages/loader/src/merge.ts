@@ -1,3 +1,5 @@
+import { defineOwn } from "@aiq/config-core";
+
 /** True for a mapping of parsed data (not a list, not null). */
 export function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -15,17 +17,12 @@ export function isMapping(value: unknown): value is Record<string, unknown> {
 export function mergeConfigs(base: unknown, override: unknown): unknown {
   if (!isMapping(base) || !isMapping(override)) return override;
   const result: Record<string, unknown> = {};
-  for (const key of Object.keys(base)) define(result, key, base[key]);
+  for (const key of Object.keys(base)) defineOwn(result, key, base[key]);
   for (const key of Object.keys(override)) {
     const value = Object.hasOwn(result, key) ? mergeConfigs(result[key], override[key]) : override[key];
-    define(result, key, value);
+    defineOwn(result, key, value);
   }
   return result;
-}
-
-/** Sets an own, enumerable data property, whatever the key (even `__proto__`). */
-export function define(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
 }
 
 /**
@@ -35,6 +32,6 @@ export function define(target: Record<string, unknown>, key: string, value: unkn
  */
 export function withoutKey(data: Record<string, unknown>, key: string): Record<string, unknown> {
   const result: Record<string, unknown> = {};
-  for (const name of Object.keys(data)) if (name !== key) define(result, name, data[name]);
+  for (const name of Object.keys(data)) if (name !== key) defineOwn(result, name, data[name]);
   return result;
 }

@@ -75,7 +75,7 @@ export abstract class ConfigCommand extends AiqCommand {
   }
 
   /** A logger on stderr at the level `-v` / `AIQ_CONFIG_LOG` ask for. */
-  protected createLogger(options: { dropReloadFailures?: boolean } = {}): Logger {
-    return createStreamLogger(this.context.stderr, { level: logLevelFor(this.verbose, this.context.env), ...options });
+  protected createLogger(): Logger {
+    return createStreamLogger(this.context.stderr, { level: logLevelFor(this.verbose, this.context.env) });
   }
 }

@@ -23,13 +23,13 @@ export class InteractiveCommand extends ConfigCommand {
     if (this.json) throw new UsageError("interactive has no --json output; use `reload --json` or `watch --json`.");
     const file = this.requireConfigPath();
     const overrides = await this.overrideMap();
-    const logger = this.createLogger({ dropReloadFailures: true });
+    const logger = this.createLogger();
     const [{ createConfigManager }, { createEventManager }, { InteractiveSession, runSession }] = await Promise.all([
       import("@aiq/config-loader"),
       import("@aiq/config-events"),
       import("../session.js"),
     ]);
-    const manager = await createConfigManager(file, { overrides, logger, events: createEventManager(), env: this.context.env });
+    const manager = await createConfigManager(file, { overrides, logger, logFailures: false, events: createEventManager(), env: this.context.env });
     try {
       const write = (lines: string[]): void => {
         this.context.stdout.write(`${lines.join("\n")}\n`);

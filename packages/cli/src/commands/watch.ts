@@ -22,7 +22,7 @@ export class WatchCommand extends ConfigCommand {
   protected async run(): Promise<number> {
     const file = this.requireConfigPath();
     const overrides = await this.overrideMap();
-    const logger = this.createLogger({ dropReloadFailures: true });
+    const logger = this.createLogger();
     const [{ createConfigManager }, events, { autoReload }, { WatchReporter }] = await Promise.all([
       import("@aiq/config-loader"),
       import("@aiq/config-events"),
@@ -30,7 +30,7 @@ export class WatchCommand extends ConfigCommand {
       import("../watch-report.js"),
     ]);
     const bus = events.createEventManager();
-    const manager = await createConfigManager(file, { overrides, logger, events: bus, env: this.context.env });
+    const manager = await createConfigManager(file, { overrides, logger, logFailures: false, events: bus, env: this.context.env });
     try {
       const reporter = new WatchReporter(manager, {
         write: (text) => this.context.stdout.write(text),

@@ -14,3 +14,4 @@ export {
   waitForEvent,
   waitForReload,
 } from "./wait.js";
+export { PROTOTYPE_POLLUTION_PATHS, type PrototypeNames, plantedKeys, prototypeNames, RESERVED_KEYS } from "./pollution.js";

@@ -15,3 +15,7 @@ export {
   waitForReload,
 } from "./wait.js";
 export { PROTOTYPE_POLLUTION_PATHS, type PrototypeNames, plantedKeys, prototypeNames, RESERVED_KEYS } from "./pollution.js";
+export { etcdSkipReason, findEtcd } from "./etcd-binary.js";
+export type { EnableAuthOptions, EtcdClusterStatus, EtcdKeyValue, EtcdUserSpec } from "./etcd-gateway.js";
+export { startEtcd } from "./etcd-server.js";
+export type { EtcdMember, EtcdServer, StartEtcdOptions } from "./etcd-types.js";

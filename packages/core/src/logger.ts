@@ -11,12 +11,26 @@ export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
 
 const ORDER: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
 
+// One per level: a thousand managers on the default logger share it, so a line about what they
+// share (a watched directory) is printed once, not once per manager.
+const consoleLoggers = new Map<LogLevel, Logger>();
+
 /**
- * A logger that prints to `console` from `level` up, prefixed with `[aiq-config]`.
+ * A logger that prints to `console` from `level` up, prefixed with `[aiq-config]`. The same
+ * level gives the same logger.
  * @param level the least severe level printed
  * @default level: `AIQ_CONFIG_LOG` when set, else `warn`
  */
 export function createConsoleLogger(level: LogLevel = levelFromEnv()): Logger {
+  let logger = consoleLoggers.get(level);
+  if (!logger) {
+    logger = consoleLogger(level);
+    consoleLoggers.set(level, logger);
+  }
+  return logger;
+}
+
+function consoleLogger(level: LogLevel): Logger {
   const min = ORDER.indexOf(level);
   const at =
     (lvl: Exclude<LogLevel, "silent">) =>

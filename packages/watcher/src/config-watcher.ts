@@ -1,10 +1,11 @@
 import * as nodePath from "node:path";
 import { ConfigError, createConsoleLogger, type Logger, type WatchState } from "@aiq/config-core";
 import { type EventManager, getEventManager } from "@aiq/config-events";
-import { DirectoryWatcher } from "./directory-watcher.js";
+import type { DirectoryWatcher } from "./directory-watcher.js";
 import { type FileObservation, observeFile } from "./observe-file.js";
 import type { ConfigWatcherOptions, FileWatcher } from "./types.js";
 import { symlinkTarget } from "./watched-dirs.js";
+import { type DirectoryLease, leaseDirectoryWatcher } from "./shared-directories.js";
 import { type FileWatcherHost, WatchedFile } from "./watched-file.js";
 
 /**
@@ -33,7 +34,10 @@ const MIN_MAX_WAIT_MS = 1000;
  * real change: it watches each file's parent directory (so atomic renames, vim, JetBrains,
  * truncate-then-write, delete + recreate and Kubernetes `..data` swaps are all seen), debounces,
  * hashes the content with the real path, and looks once more shortly after, so the last write of
- * a burst is never lost.
+ * a burst is never lost. Every ConfigWatcher of a process with the same `usePolling`, `interval` and
+ * `fallbackToPolling` shares the watching of directories: one chokidar instance per directory,
+ * however many watchers (and `autoReload`ed managers) watch files in it; each watcher still has
+ * its own files, debounce, events and bus, and closing it releases only its files.
  * @example
  * await using watcher = new ConfigWatcher({ events: bus });
  * watcher.addFile("config.yml");
@@ -43,6 +47,7 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
   readonly #events: EventManager;
   readonly #logger: Logger;
   readonly #host: FileWatcherHost;
+  readonly #lease: DirectoryLease;
   readonly #dirs: DirectoryWatcher;
   readonly #files = new Map<string, WatchedFile>();
   readonly #tasks = new Set<Promise<void>>();
@@ -58,13 +63,15 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     const debounceMs = validMs(options.debounceMs, DEFAULT_DEBOUNCE_MS, "debounceMs");
     const burstDelayMs = validMs(options.burstDebounceMs, Math.max(DEFAULT_BURST_DEBOUNCE_MS, debounceMs), "burstDebounceMs");
     const settleMs = Math.max(MIN_SETTLE_MS, 2 * burstDelayMs);
-    this.#dirs = new DirectoryWatcher({
-      usePolling: options.usePolling,
-      interval: options.interval === undefined ? undefined : validMs(options.interval, 100, "interval"),
-      fallbackToPolling: options.fallbackToPolling ?? true,
-      logger: this.#logger,
-      track: (task) => this.#track(task),
-    });
+    this.#lease = leaseDirectoryWatcher(
+      {
+        usePolling: options.usePolling,
+        interval: options.interval === undefined ? undefined : validMs(options.interval, 100, "interval"),
+        fallbackToPolling: options.fallbackToPolling ?? true,
+      },
+      this.#logger,
+    );
+    this.#dirs = this.#lease.dirs;
     this.#host = {
       debounce: {
         delayMs: debounceMs,
@@ -116,9 +123,7 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     const file = this.#files.get(nodePath.resolve(path));
     if (!file) return;
     this.#files.delete(file.path);
-    file.dispose();
-    if (file.realTrigger) this.#dirs.unwatch(file.realTrigger.dir, file.realTrigger.name, file, false);
-    this.#dirs.unwatch(file.dir, file.name, file, true);
+    this.#unwatch(file);
   }
 
   /**
@@ -145,9 +150,9 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
    */
   close(): Promise<void> {
     this.#closed ??= (async () => {
-      for (const file of this.#files.values()) file.dispose();
-      await this.#dirs.close();
+      for (const file of this.#files.values()) this.#unwatch(file);
       while (this.#tasks.size > 0) await Promise.allSettled([...this.#tasks]);
+      await this.#lease.release();
     })();
     return this.#closed;
   }
@@ -155,6 +160,18 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
   /** Same as `close()`, for `await using`. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  // Releases the file's directories; one left with nothing to watch is closed (tracked: close() waits for it).
+  #unwatch(file: WatchedFile): void {
+    file.dispose();
+    const trigger = file.realTrigger;
+    if (trigger) this.#trackClosing(this.#dirs.unwatch(trigger.dir, trigger.name, file, false));
+    this.#trackClosing(this.#dirs.unwatch(file.dir, file.name, file, true));
+  }
+
+  #trackClosing(closing: Promise<void> | undefined): void {
+    if (closing) this.#track(closing);
   }
 
   #track(task: Promise<void>): void {
@@ -178,7 +195,7 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     const next = symlinkTarget(file.path, observation.realpath, this.#dirs.get(file.dir)?.real ?? file.dir);
     const current = file.realTrigger;
     if (current?.dir === next?.dir && current?.name === next?.name) return;
-    if (current) this.#dirs.unwatch(current.dir, current.name, file, false);
+    if (current) this.#trackClosing(this.#dirs.unwatch(current.dir, current.name, file, false));
     file.realTrigger = next;
     if (next) this.#dirs.watch(next.dir, next.name, file, false);
   }

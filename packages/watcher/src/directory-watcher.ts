@@ -1,4 +1,5 @@
 import { promises as fs } from "node:fs";
+import * as nodePath from "node:path";
 import type { Logger, WatchState } from "@aiq/config-core";
 import type { FSWatcher } from "chokidar";
 import { closeChokidar, createChokidar, isWatching } from "./chokidar-internals.js";
@@ -23,9 +24,11 @@ export interface DirectoryWatcherOptions {
 }
 
 /**
- * The directory side of a ConfigWatcher: which directories chokidar watches (one instance for all
- * of them), starting, losing and getting them back, routing chokidar's events to the files they
- * concern, and chokidar's errors. Internal.
+ * The directory side of the ConfigWatchers of a process: which directories are watched (one
+ * chokidar instance per directory, shared by every ConfigWatcher leasing this DirectoryWatcher),
+ * starting, losing and getting them back, routing chokidar's events to the files they concern, and
+ * chokidar's errors. A directory is started for its first file and dropped with its last, whichever
+ * ConfigWatcher they belong to; dropping one never restarts another. Internal.
  */
 export class DirectoryWatcher {
   readonly #dirs = new WatchedDirs();
@@ -34,8 +37,6 @@ export class DirectoryWatcher {
   readonly #interval: number | undefined;
   readonly #fallback: boolean;
   readonly #track: (task: Promise<void>) => void;
-  #fsw: FSWatcher | undefined;
-  #rebuildQueued = false;
   #forcePolling = false;
   #error: string | undefined;
   #closed = false;
@@ -55,19 +56,16 @@ export class DirectoryWatcher {
 
   /** The mode chokidar really runs in (or will), and the last watcher error. */
   state(): WatchState {
-    const usePolling = this.#fsw?.options.usePolling;
+    const usePolling = this.#anyChokidar()?.options.usePolling;
     const mode = usePolling === undefined ? resolveWatchMode(this.#forcePolling || this.#usePolling) : usePolling ? "polling" : "native";
     return this.#error === undefined ? { mode, degraded: false } : { mode, degraded: true, error: this.#error };
   }
 
-  /** Stops every directory and closes chokidar. */
+  /** Stops every directory and closes their chokidar instances. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    for (const dir of this.#dirs.values()) this.#stopDir(dir, "dropped");
-    const fsw = this.#fsw;
-    this.#fsw = undefined;
-    if (fsw) await closeChokidar(fsw);
+    await Promise.all([...this.#dirs.values()].map((dir) => this.#stopDir(dir, "dropped")));
   }
 
   /**
@@ -77,19 +75,26 @@ export class DirectoryWatcher {
   watch(dirPath: string, name: string, file: WatchedFile, home: boolean): WatchedDir {
     const { dir, created } = this.#dirs.add(dirPath, name, file, home);
     if (created) this.#startDir(dir);
+    // A poller per name: a name new to a directory already scanned needs its own (natively the
+    // directory's fs.watch reports every entry).
+    else if (dir.fsw?.options.usePolling) dir.fsw.add(nodePath.join(dir.path, name));
     return dir;
   }
 
-  /** Undoes {@link watch}; a directory with nothing left to watch is dropped. */
-  unwatch(dirPath: string, name: string, file: WatchedFile, home: boolean): void {
+  /**
+   * Undoes {@link watch}; a directory with nothing left to watch is dropped.
+   * @returns a promise of its chokidar instance closed, when it was dropped
+   */
+  unwatch(dirPath: string, name: string, file: WatchedFile, home: boolean): Promise<void> | undefined {
     const dropped = this.#dirs.remove(dirPath, name, file, home);
-    if (dropped) this.#stopDir(dropped, "dropped");
+    return dropped ? this.#stopDir(dropped, "dropped") : undefined;
   }
 
   #startDir(dir: WatchedDir): void {
     const epoch = ++dir.epoch;
     dir.state = "starting";
     dir.suspect = false;
+    this.#closeChokidar(dir);
     const stale = (): boolean => dir.epoch !== epoch || this.#closed;
     const start = async (): Promise<void> => {
       const stats = await fs.stat(dir.path).catch(() => undefined);
@@ -103,10 +108,10 @@ export class DirectoryWatcher {
       dir.birth = stats.birthtimeMs;
       dir.real = await fs.realpath(dir.path).catch(() => dir.path);
       if (stale()) return;
-      const fsw = this.#chokidar();
+      const fsw = this.#chokidar(dir);
+      dir.fsw = fsw;
       fsw.add(dir.path);
-      dir.added = true;
-      await this.#established(fsw, dir.path, stale);
+      await this.#established(fsw, dir, stale);
       if (stale()) return;
       dir.state = "watching";
       // Whatever changed before the watch was in place is caught here (or is the baseline).
@@ -115,29 +120,39 @@ export class DirectoryWatcher {
     this.#track(start().catch((error: unknown) => this.#logger.warn(`watching ${dir.path} failed: ${String(error)}`)));
   }
 
-  async #established(fsw: FSWatcher, path: string, stale: () => boolean): Promise<void> {
+  async #established(fsw: FSWatcher, dir: WatchedDir, stale: () => boolean): Promise<void> {
     const deadline = performance.now() + ESTABLISH_TIMEOUT_MS;
-    while (!stale() && this.#fsw === fsw && !isWatching(fsw, path)) {
+    while (!stale() && dir.fsw === fsw && !isWatching(fsw, dir.path)) {
       if (performance.now() > deadline) {
-        this.#logger.debug(`chokidar did not report watching ${path} within ${ESTABLISH_TIMEOUT_MS} ms; checking its files anyway`);
+        this.#logger.debug(`chokidar did not report watching ${dir.path} within ${ESTABLISH_TIMEOUT_MS} ms; checking its files anyway`);
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, ESTABLISH_POLL_MS));
     }
   }
 
-  #stopDir(dir: WatchedDir, state: "missing" | "dropped"): void {
+  #stopDir(dir: WatchedDir, state: "missing" | "dropped"): Promise<void> {
     dir.epoch++;
     dir.state = state;
     clearTimeout(dir.presence);
     dir.presence = undefined;
-    // chokidar.unwatch() would leave the path in its ignore list, hiding it from a later add() (and
-    // every directory under it); a fresh chokidar instance forgets it.
-    if (dir.added && !this.#closed) this.#rebuildChokidar();
+    return this.#closeChokidar(dir);
+  }
+
+  // chokidar.unwatch() would leave the path in its ignore list, hiding it from a later add(): a
+  // directory that stops or starts over gets a fresh instance of its own.
+  #closeChokidar(dir: WatchedDir): Promise<void> {
+    const fsw = dir.fsw;
+    if (!fsw) return Promise.resolve();
+    dir.fsw = undefined;
+    const closing = closeChokidar(fsw);
+    this.#track(closing);
+    return closing;
   }
 
   #dirMissing(dir: WatchedDir): void {
-    this.#stopDir(dir, "missing");
+    const interval = this.#pollInterval(dir);
+    void this.#stopDir(dir, "missing");
     this.#logger.debug(`${dir.path} is gone; watching for it to come back`);
     // Its files are missing now: they report it (once it held for the settle time).
     for (const file of this.#dirs.filesOf(dir)) file.run("sync");
@@ -158,7 +173,7 @@ export class DirectoryWatcher {
           },
         );
         this.#track(look);
-      }, this.#fsw?.options.interval ?? this.#interval ?? 100);
+      }, interval);
     };
     poll();
   }
@@ -175,9 +190,7 @@ export class DirectoryWatcher {
       if (!stats?.isDirectory()) this.#dirMissing(dir);
       else if (dir.suspect || stats.ino !== dir.ino || stats.dev !== dir.dev || stats.birthtimeMs !== dir.birth) {
         this.#logger.debug(`${dir.path} was replaced; watching the new one`);
-        dir.epoch++;
-        dir.state = "starting"; // started again by the rebuild
-        this.#rebuildChokidar();
+        this.#startDir(dir);
       }
     })().finally(() => {
       dir.validating = undefined;
@@ -187,35 +200,28 @@ export class DirectoryWatcher {
 
   // --- chokidar -------------------------------------------------------------------------------
 
-  #chokidar(): FSWatcher {
-    this.#fsw ??= createChokidar({
+  #chokidar(dir: WatchedDir): FSWatcher {
+    const fsw = createChokidar({
       usePolling: this.#forcePolling || (this.#usePolling ?? false),
       ...(this.#interval === undefined ? {} : { interval: this.#interval }),
-      isRelevant: (path) => this.#dirs.isRelevant(path),
+      // Natively the directory's own fs.watch reports every change to its entries (raw events, by
+      // name): one OS watch handle per directory, none per file. Polling stats each watched name.
+      isRelevant: (path) => (fsw.options.usePolling ? this.#dirs.isRelevant(path) : this.#dirs.get(path) !== undefined),
       onEvent: (event, path) => this.#poke(this.#dirs.routeEvent(event, path)),
       onRaw: (path, details) => this.#poke(this.#dirs.routeRaw(path, details)),
-      onError: (error) => this.#onError(error),
+      onError: (error) => this.#onError(dir, error),
     });
-    return this.#fsw;
+    return fsw;
   }
 
-  // One instance at a time: replaced whole (and every live directory started again) when a
-  // directory was lost, replaced or dropped, or when native watching failed.
-  #rebuildChokidar(): void {
-    const old = this.#fsw;
-    this.#fsw = undefined;
-    if (old) this.#track(closeChokidar(old));
-    for (const dir of this.#dirs.values()) dir.added = false;
-    // Several directories may be lost at once (rm -rf): start the others over once.
-    if (this.#rebuildQueued) return;
-    this.#rebuildQueued = true;
-    queueMicrotask(() => {
-      this.#rebuildQueued = false;
-      if (this.#closed) return;
-      for (const dir of this.#dirs.values()) {
-        if (dir.state === "watching" || dir.state === "starting") this.#startDir(dir);
-      }
-    });
+  #anyChokidar(): FSWatcher | undefined {
+    for (const dir of this.#dirs.values()) if (dir.fsw) return dir.fsw;
+    return undefined;
+  }
+
+  // The poll interval chokidar uses (CHOKIDAR_INTERVAL wins over the option), for a directory that is gone.
+  #pollInterval(dir: WatchedDir): number {
+    return (dir.fsw ?? this.#anyChokidar())?.options.interval ?? this.#interval ?? 100;
   }
 
   #poke(files: Iterable<WatchedFile>): void {
@@ -223,7 +229,7 @@ export class DirectoryWatcher {
     for (const file of files) file.poke();
   }
 
-  #onError(error: unknown): void {
+  #onError(dir: WatchedDir, error: unknown): void {
     if (this.#closed) return;
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     const message = error instanceof Error ? error.message : String(error);
@@ -232,10 +238,11 @@ export class DirectoryWatcher {
       this.#error = `${text}; fell back to polling`;
       this.#logger.warn(`file watching failed (${text}); falling back to polling`);
       this.#forcePolling = true;
-      this.#rebuildChokidar();
+      // The whole process is out of watches or descriptors: every directory polls from now on.
+      for (const each of this.#dirs.values()) if (each.state === "watching" || each.state === "starting") this.#startDir(each);
       return;
     }
     this.#error = text;
-    this.#logger.warn(`file watching failed (${text}); changes may be missed`);
+    this.#logger.warn(`file watching failed (${text} on ${dir.path}); changes may be missed`);
   }
 }

@@ -1,4 +1,5 @@
 import * as nodePath from "node:path";
+import type { FSWatcher } from "chokidar";
 import type { RawEventDetails } from "./chokidar-internals.js";
 import { isAtomicSwapEntry, isEditorTempFile } from "./editor-files.js";
 import type { WatchedFile } from "./watched-file.js";
@@ -13,8 +14,8 @@ export interface WatchedDir {
   state: "starting" | "watching" | "missing" | "dropped";
   /** Bumped on every (re)start or stop, so that a stale start gives up. */
   epoch: number;
-  /** The current chokidar instance was asked to watch it. */
-  added: boolean;
+  /** Its own chokidar instance, while it is watched (or being started). */
+  fsw?: FSWatcher | undefined;
   /** Its real path, to recognise a symlink target in it. */
   real?: string;
   /** Its identity when watching started (ext4 reuses a deleted directory's inode number at once). */
@@ -50,7 +51,7 @@ export class WatchedDirs {
     let dir = this.#dirs.get(dirPath);
     const created = dir === undefined;
     if (!dir) {
-      dir = { path: dirPath, home: new Set(), names: new Map(), state: "starting", epoch: 0, added: false, suspect: false };
+      dir = { path: dirPath, home: new Set(), names: new Map(), state: "starting", epoch: 0, suspect: false };
       this.#dirs.set(dirPath, dir);
     }
     const files = dir.names.get(name) ?? new Set<WatchedFile>();
@@ -110,9 +111,14 @@ export class WatchedDirs {
   routeRaw(path: string | null | undefined, details: RawEventDetails): Iterable<WatchedFile> {
     const { watchedPath, curr } = details;
     if (typeof watchedPath === "string") {
-      if (!this.#dirs.has(watchedPath)) return this.concerned(watchedPath); // a file's own fs.watch
-      if (path === nodePath.basename(watchedPath)) this.#suspect(watchedPath, undefined);
-      return this.concerned(path ? nodePath.join(watchedPath, path) : watchedPath);
+      const dir = this.#dirs.get(watchedPath);
+      if (!dir) return this.concerned(watchedPath); // not a directory of ours (an instance being replaced)
+      if (!path || path === nodePath.basename(watchedPath)) {
+        // The directory itself moved or went away: every file in it looks (and finds it gone).
+        this.#suspect(watchedPath, undefined);
+        return this.filesOf(dir);
+      }
+      return this.concerned(nodePath.join(watchedPath, path));
     }
     if (typeof path !== "string") return [];
     this.#suspect(path, curr);

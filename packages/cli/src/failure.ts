@@ -7,7 +7,7 @@ export interface Failure {
   exitCode: number;
   /** The headline, without a stack trace for anything the user caused. */
   message: string;
-  /** Every issue as `file:line:column path: message`. */
+  /** Every issue as `file:line:column path: message`, each followed by its code frame (indented), as lines. */
   issues: string[];
   /** What to do about it, when there is something to say. */
   hint?: string;
@@ -72,6 +72,16 @@ export function formatIssueLine(issue: ConfigIssue): string {
   return formatIssue(issue.file === undefined ? issue : { ...issue, file: displayPath(issue.file) });
 }
 
+/**
+ * One issue as printed everywhere in the CLI (reload, watch, interactive, run): its line, then its
+ * code frame (already masked) indented under it.
+ */
+export function formatIssueBlock(issue: ConfigIssue): string[] {
+  const lines = [formatIssueLine(issue)];
+  if (issue.frame) lines.push(...issue.frame.split("\n").map((line) => `  ${line}`));
+  return lines;
+}
+
 function describeConfigError(error: ConfigError): Failure {
   const hint = hintFor(error.code);
   const base = { exitCode: 1, ...(hint ? { hint } : {}) };
@@ -83,7 +93,7 @@ function describeConfigError(error: ConfigError): Failure {
     return {
       ...base,
       message: `${headline}${where} (${plural(error.issues.length, "issue")}):`,
-      issues: error.issues.map(formatIssueLine),
+      issues: error.issues.flatMap(formatIssueBlock),
       json: { ok: false, error: { ...errorJson, issues: error.issues }, ...(hint ? { hint } : {}) },
     };
   }

@@ -1,7 +1,7 @@
 import type { ConfigChange, ConfigIssue, ConfigManager } from "@aiq/config-core";
 import type { ConfigEvent } from "@aiq/config-events";
 import { describeChanges, formatChange } from "./changes.js";
-import { formatIssueLine } from "./failure.js";
+import { formatIssueBlock } from "./failure.js";
 import { clock, displayPath, plural, type Style } from "./format.js";
 import { formatSummary, summarizeConfig } from "./summary.js";
 
@@ -66,7 +66,7 @@ export class WatchReporter {
     }
     const lines = [
       `${this.#style.dim(clock(new Date()))} ${this.#style.red("Refused")} the save: ${issues.length > 0 ? `${plural(issues.length, "issue")}:` : (error?.message ?? "unknown error")}`,
-      ...issues.map((issue) => `  ${formatIssueLine(issue)}`),
+      ...issues.flatMap(formatIssueBlock).map((line) => `  ${line}`),
       `  The last good config (version ${event.version}) is kept.`,
     ];
     this.#lines(lines);

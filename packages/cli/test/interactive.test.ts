@@ -31,7 +31,8 @@ describe("aiq-config interactive (scripted through a pipe)", () => {
     await type("b two", /Rollback takes one whole number of steps >= 1, e\.g\. `b 1` for the previous version \(1 to 1 possible now\)\./);
 
     await fixture.save("config.yml", INVALID_CONFIG);
-    await type("r", /error: Invalid config .*\(1 issue\):\n {2}.*config\.yml:7:\d+ llms\.main_llm\.temperature: .+\n(hint: .*\n)?The current config \(version 4\) is kept\.\n/);
+    await type("r", /error: Invalid config .*\(1 issue\):\n {2}.*config\.yml:7:\d+ llms\.main_llm\.temperature: .+\n(?: {4}.*\|.*\n)+(hint: .*\n)?The current config \(version 4\) is kept\.\n/);
+    expect(out.text).toContain("    > 7 |     temperature: -1\n");
     await type("v", /The current config \(version 4\) is kept\.\n/);
 
     await type("i", /File: +\S*config\.yml\nVersion: +4\nReloads: +3\nSnapshots: +2 kept\nOverrides: +none\nLast reload: failed at \d\d:\d\d:\d\d: .*\n {2}LLMs: 2\n/);

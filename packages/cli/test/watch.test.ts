@@ -15,7 +15,10 @@ describe("aiq-config watch", () => {
     expect(run.stdout.text).toContain("  llms.main_llm.api_key: *** -> ***\n");
 
     await fixture.save("config.yml", INVALID_CONFIG);
-    at = await run.stdout.waitFor(/Refused the save: 1 issue:\n {2}\S*config\.yml:7:\d+ llms\.main_llm\.temperature: .+\n {2}The last good config \(version 2\) is kept\.\n/, at);
+    at = await run.stdout.waitFor(/Refused the save: 1 issue:\n {2}\S*config\.yml:7:\d+ llms\.main_llm\.temperature: .+\n(?: {4}.*\|.*\n)+ {2}The last good config \(version 2\) is kept\.\n/, at);
+    // The code frame under the issue: the line with a caret, the secret two lines below masked.
+    expect(run.stdout.text).toContain("    > 7 |     temperature: -1\n        |                  ^\n");
+    expect(run.stdout.text).toContain("      9 |     api_key: ***\n");
 
     controller.abort();
     expect(await run.exit).toBe(0);

@@ -37,6 +37,11 @@ export interface ConfigIssue {
   line?: number;
   /** 1-based column, where known. */
   column?: number;
+  /**
+   * The source lines around `line` with a caret under `column`, secret values shown as `***`
+   * (see `formatCodeFrame`); set on a failed reload when the source text is known.
+   */
+  frame?: string;
 }
 
 const BRAND = Symbol.for("@aiq/config-error");

@@ -27,6 +27,8 @@ export {
   isConfigValidationError,
 } from "./errors.js";
 export type { ConfigErrorCode, ConfigErrorOptions, ConfigIssue } from "./errors.js";
+export { formatCodeFrame } from "./code-frame.js";
+export type { CodeFrameOptions, CodeFramePosition } from "./code-frame.js";
 export {
   applyOverrides,
   findDroppedOverrides,

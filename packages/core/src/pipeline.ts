@@ -1,5 +1,6 @@
 import { aiqConfigSchema } from "./aiq-schema.js";
-import { ConfigValidationError, isConfigValidationError } from "./errors.js";
+import { formatCodeFrame } from "./code-frame.js";
+import { type ConfigIssue, ConfigValidationError, isConfigValidationError } from "./errors.js";
 import { applyOverrides, findDroppedOverrides, findUnknownCreatedOverrides, parseOverridePath } from "./overrides.js";
 import { collectSecrets, type SecretKeyPattern } from "./redact.js";
 import { deepFreeze, shareStructure } from "./share.js";
@@ -76,7 +77,10 @@ export async function resolveDocument<T>(
   } catch (error) {
     if (isConfigValidationError(error)) {
       // Re-locate issues raised before validation (override errors) so they carry positions too.
-      const issues = error.issues.map((issue) => (issue.line === undefined ? { ...issue, ...positionOf(issue.path, context) } : issue));
+      const issues = error.issues.map((issue) => {
+        const located = issue.line === undefined ? { ...issue, ...positionOf(issue.path, context) } : issue;
+        return withFrame(located, document, context);
+      });
       throw new ConfigValidationError(issues, { code: error.code, ...(options.sourceId !== undefined ? { sourceId: options.sourceId } : {}) });
     }
     // A document from a source other than the loader (which bounds depth) can be nested deeper than
@@ -90,6 +94,15 @@ export async function resolveDocument<T>(
 export function nestedTooDeeply(sourceId?: string): ConfigValidationError {
   const message = "the config is nested too deeply to process (the call stack ran out); flatten it";
   return new ConfigValidationError([{ path: "", message }], { code: "RESOURCE_LIMIT", ...(sourceId !== undefined ? { sourceId } : {}) });
+}
+
+// Built only here, on the failure path: a valid reload never formats a frame.
+function withFrame(issue: ConfigIssue, document: SourceDocument, context: IssueContext): ConfigIssue {
+  if (issue.frame !== undefined || issue.line === undefined || !document.sourceText) return issue;
+  const text = document.sourceText(issue.file);
+  if (text === undefined) return issue;
+  const frame = formatCodeFrame(text, { line: issue.line, column: issue.column }, { secrets: context.secrets, secretKeys: context.secretKeys });
+  return frame === "" ? issue : { ...issue, frame };
 }
 
 function positionOf(path: string, context: IssueContext): { file?: string; line?: number; column?: number } {

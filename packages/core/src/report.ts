@@ -9,7 +9,11 @@ export function describeError(error: unknown, secrets: ReadonlySet<string>): Con
   if (isConfigError(error)) {
     const described: ConfigStatusError = { name: error.name, code: error.code, message: redactText(error.message, secrets), at };
     if (isConfigValidationError(error)) {
-      described.issues = error.issues.map((issue) => ({ ...issue, message: redactText(issue.message, secrets) }));
+      described.issues = error.issues.map((issue) => ({
+        ...issue,
+        message: redactText(issue.message, secrets),
+        ...(issue.frame === undefined ? {} : { frame: redactText(issue.frame, secrets) }),
+      }));
     }
     return described;
   }

@@ -28,6 +28,11 @@ export interface SourceDocument {
   warnings?: readonly string[];
   /** A store's version of the document (etcd's `mod_revision`, as a decimal string); files have none. */
   revision?: string;
+  /**
+   * The text an issue's `file` names (the source's main text when `file` is undefined), for the code
+   * frames of a failed reload; only called when a reload fails.
+   */
+  sourceText?(file: string | undefined): string | undefined;
 }
 
 /** Where a manager reads its config from: a file (`fileSource`), memory (`MemorySource`), ... */

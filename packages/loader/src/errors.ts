@@ -1,4 +1,4 @@
-import { type ConfigErrorCode, type ConfigIssue, ConfigValidationError } from "@aiq/config-core";
+import { type ConfigErrorCode, type ConfigIssue, ConfigValidationError, formatCodeFrame } from "@aiq/config-core";
 
 /** A 1-based place in a file. */
 export interface Position {
@@ -16,4 +16,19 @@ export function issueAt(file: string, message: string, position?: Position, path
 /** A parse failure: a `ConfigValidationError` with the loader's code and every issue found. */
 export function parseFailure(code: ConfigErrorCode, issues: readonly ConfigIssue[], file: string, cause?: unknown): ConfigValidationError {
   return new ConfigValidationError(issues, { code, sourceId: file, ...(cause === undefined ? {} : { cause }) });
+}
+
+/**
+ * A parse failure whose issues carry a code frame of `text` (secret keys' values masked); built only
+ * when a file fails to parse.
+ */
+export function framedFailure(code: ConfigErrorCode, issues: readonly ConfigIssue[], file: string, text: string, cause?: unknown): ConfigValidationError {
+  return parseFailure(code, issues.map((issue) => withFrame(issue, text)), file, cause);
+}
+
+/** The issue with a code frame of `text` at its line, when it has one. */
+export function withFrame(issue: ConfigIssue, text: string): ConfigIssue {
+  if (issue.line === undefined || issue.frame !== undefined) return issue;
+  const frame = formatCodeFrame(text, { line: issue.line, column: issue.column });
+  return frame === "" ? issue : { ...issue, frame };
 }

@@ -67,7 +67,8 @@ class FileSource implements FileConfigSource {
         },
         files,
       );
-      return { data: loaded.data, checksum: loaded.checksum, locate: loaded.locate, warnings: loaded.warnings };
+      const { data, checksum, locate, warnings, sourceText } = loaded;
+      return { data, checksum, locate, warnings, sourceText };
     } finally {
       // Updated after failures too: a base file that is missing or broken is still worth watching.
       if (files.length > 0) this.#files = Object.freeze([...files]);

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
 import type { ConfigPath, SourceLocation } from "@aiq/config-core";
-import { issueAt, parseFailure } from "./errors.js";
+import { framedFailure, issueAt, parseFailure } from "./errors.js";
 import type { ConfigEnv } from "./interpolate.js";
 import { MAX_BASE_CHAIN } from "./limits.js";
 import { isMapping, mergeConfigs, withoutKey } from "./merge.js";
@@ -28,11 +28,14 @@ export interface LoadedConfig {
   warnings: string[];
   /** Every file of the chain, the named file first. */
   files: string[];
+  /** The text of a file of the chain (the named file's when `file` is undefined), for code frames. */
+  sourceText(file: string | undefined): string | undefined;
 }
 
 interface Layer extends ParsedFile {
   file: string;
   bytes: Uint8Array;
+  text: string;
 }
 
 const BASE_KEY = "base";
@@ -77,7 +80,7 @@ export async function loadConfigChain(path: string, options: LoadChainOptions, f
       const at = found.kind === "found" ? found.location : undefined;
       throw parseFailure("INVALID_CONFIG", [issueAt(current, "a base file must hold a mapping at its top level", at)], current);
     }
-    const layer: Layer = { ...parsed, file: current, bytes };
+    const layer: Layer = { ...parsed, file: current, bytes, text };
     layers.push(layer);
     if (!isMapping(parsed.data) || !Object.hasOwn(parsed.data, BASE_KEY)) break;
     const reference = parsed.data[BASE_KEY];
@@ -93,7 +96,7 @@ export async function loadConfigChain(path: string, options: LoadChainOptions, f
 function baseIssue(layer: Layer, message: string, code: "INVALID_CONFIG" | "BASE_CYCLE" | "RESOURCE_LIMIT" = "INVALID_CONFIG"): Error {
   const found = layer.locate([BASE_KEY]);
   const at = found.kind === "found" ? found.location : undefined;
-  return parseFailure(code, [issueAt(layer.file, message, at, BASE_KEY)], layer.file);
+  return framedFailure(code, [issueAt(layer.file, message, at, BASE_KEY)], layer.file, layer.text);
 }
 
 function combine(layers: readonly Layer[], files: readonly string[]): LoadedConfig {
@@ -115,5 +118,6 @@ function combine(layers: readonly Layer[], files: readonly string[]): LoadedConf
     locate: chainLocator(layers.map((layer) => layer.locate)),
     warnings: layers.flatMap((layer) => layer.warnings),
     files: [...files],
+    sourceText: (file) => (file === undefined ? layers[0] : layers.find((layer) => layer.file === file))?.text,
   };
 }

@@ -1,5 +1,6 @@
 /** Where a JSON text first goes wrong, and how, in words that never quote the text. */
 export interface JsonSyntaxError {
+  /** Where the mistake is: for a string never closed, where it opens. */
   offset: number;
   message: string;
 }
@@ -28,15 +29,19 @@ export function findJsonError(text: string): JsonSyntaxError | undefined {
     throw new Stop(i, i >= text.length ? "unexpected end of input (is a bracket, brace or quote missing?)" : message);
   };
   const string = (): void => {
+    const start = i;
     i++;
     for (;;) {
-      if (i >= text.length) fail("unterminated string");
+      // A string that reaches the end of its line (or of the text) was never closed: say where it opens.
+      if (i >= text.length || text[i] === "\n" || text[i] === "\r") {
+        throw new Stop(start, 'unclosed string: the string that opens here has no closing \'"\' on its line; add it');
+      }
       const code = text.charCodeAt(i);
       if (code === 0x22) {
         i++;
         return;
       }
-      if (code < 0x20) fail("control character in a string (use an escape such as \\n)");
+      if (code < 0x20) fail("control character in a string (use an escape such as \\t)");
       if (code === 0x5c) {
         const next = text[i + 1];
         if (next === "u") {

@@ -1,9 +1,10 @@
-import { formatIssue, formatOverridePath } from "@aiq/config-core";
+import { type ConfigIssue, formatIssue, formatOverridePath } from "@aiq/config-core";
 import type { Document } from "yaml";
-import { issueAt, parseFailure, type Position } from "./errors.js";
+import { framedFailure, issueAt, type Position } from "./errors.js";
 import { type ConfigEnv, interpolateEnv } from "./interpolate.js";
 import { findJsonError, findJsonTooDeep } from "./json-errors.js";
-import { type ParseContext, type ParsedFile, composeYaml, pathOfKeyAt } from "./parse-yaml.js";
+import { type ParseContext, type ParsedFile, composeYaml } from "./parse-yaml.js";
+import { pathAt } from "./yaml-cst.js";
 import { createFileLocator, type FileLocator } from "./positions.js";
 
 /**
@@ -17,35 +18,39 @@ export function parseJson(text: string, context: ParseContext): ParsedFile {
   const tooDeep = findJsonTooDeep(text, context.maxDepth);
   if (tooDeep >= 0) {
     const issue = issueAt(file, `nesting deeper than ${context.maxDepth} levels (maxDepth)`, positionIn(text, tooDeep));
-    throw parseFailure("RESOURCE_LIMIT", [issue], file);
+    throw framedFailure("RESOURCE_LIMIT", [issue], file, text);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
     // V8's message quotes the text around the error: never pass it on, not even as the cause.
-    const found = findJsonError(text);
-    const issue = found
-      ? issueAt(file, `invalid JSON: ${found.message}`, positionIn(text, found.offset))
-      : issueAt(file, "invalid JSON");
-    throw parseFailure("SYNTAX", [issue], file);
+    throw framedFailure("SYNTAX", [jsonSyntaxIssue(text, file)], file, text);
   }
-  const { compose, lineCounter } = composeYaml(text);
+  const { compose, lineCounter, tokens } = composeYaml(text);
   const doc = compose()[0] as Document.Parsed;
   const duplicates = doc.errors.filter((error) => error.code === "DUPLICATE_KEY");
   if (duplicates.length > 0) {
     const issues = duplicates.map((error) => {
       const { line, col } = lineCounter.linePos(error.pos[0]);
       const message = "duplicate key: each key may appear only once in an object";
-      return issueAt(file, message, { line, column: col }, pathOfKeyAt(doc, error.pos[0]) ?? "");
+      return issueAt(file, message, { line, column: col }, pathAt(tokens, error.pos[0]));
     });
-    throw parseFailure("DUPLICATE_KEY", issues, file);
+    throw framedFailure("DUPLICATE_KEY", issues, file, text);
   }
   // Valid JSON that yaml reads differently (rare) keeps its data but loses positions.
   const locate: FileLocator = doc.errors.length === 0 ? createFileLocator(doc, lineCounter, file) : () => ({ kind: "missing" });
   const warnings: string[] = [];
   data = interpolateJson(data, [], { env: context.env, file, locate, warnings });
   return { data, locate, warnings };
+}
+
+function jsonSyntaxIssue(text: string, file: string): ConfigIssue {
+  const found = findJsonError(text);
+  if (!found) return issueAt(file, "invalid JSON");
+  // yaml's token tree of the same text (JSON is YAML) names the key around the error.
+  const path = pathAt(composeYaml(text).tokens, found.offset);
+  return issueAt(file, `invalid JSON: ${found.message}`, positionIn(text, found.offset), path);
 }
 
 interface JsonWalk {

@@ -1,10 +1,11 @@
-import { type ConfigIssue, formatOverridePath } from "@aiq/config-core";
-import { type CST, Composer, type Document, isMap, isScalar, isSeq, LineCounter, type Node, type Pair, Parser, type YAMLError } from "yaml";
-import { issueAt, parseFailure, type Position } from "./errors.js";
+import type { ConfigErrorCode, ConfigIssue, } from "@aiq/config-core";
+import { type CST, Composer, type Document, isScalar, LineCounter, Parser, type YAMLError } from "yaml";
+import { framedFailure, issueAt, parseFailure, type Position } from "./errors.js";
 import type { ConfigEnv } from "./interpolate.js";
 import { createFileLocator, type FileLocator, keyString } from "./positions.js";
 import { checkTokens, type TokenProblem } from "./yaml-check.js";
-import { yamlErrorMessage } from "./yaml-messages.js";
+import { pathAt } from "./yaml-cst.js";
+import { type DiagnoseContext, diagnoseYamlError } from "./yaml-diagnose.js";
 import { walkDocument } from "./yaml-walk.js";
 
 /** Limits and environment of one parse. */
@@ -63,17 +64,17 @@ export function parseYaml(text: string, context: ParseContext): ParsedFile {
     return { line, column: col };
   };
   const problem = checkTokens(tokens, { maxDepth: context.maxDepth, aliases: context.maxAliasCount !== 0 });
-  if (problem) throw tokenFailure(problem, context, position(problem.offset));
+  if (problem) throw tokenFailure(problem, context, { text, tokens, position });
 
   const docs = compose();
   const doc = docs[0] as Document.Parsed;
   const errors: YAMLError[] = [...doc.errors];
   const second = docs[1];
   if (second) errors.push({ code: "MULTIPLE_DOCS", pos: [second.range[0], second.range[1]] } as YAMLError);
-  if (errors.length > 0) throw yamlFailure(errors, doc, file, position);
+  if (errors.length > 0) throw yamlFailure(errors, context, { text, tokens, doc, position });
 
   const walked = walkDocument(doc, lineCounter, file, context.env);
-  if (walked.issues.length > 0) throw parseFailure("SYNTAX", walked.issues, file);
+  if (walked.issues.length > 0) throw framedFailure("SYNTAX", walked.issues, file, text);
   if (walked.height > context.maxDepth) {
     const message = `nesting deeper than ${context.maxDepth} levels once aliases are expanded (maxDepth)`;
     throw parseFailure("RESOURCE_LIMIT", [issueAt(file, message)], file);
@@ -92,53 +93,38 @@ export function parseYaml(text: string, context: ParseContext): ParsedFile {
   return { data, locate: createFileLocator(doc, lineCounter, file), warnings: walked.warnings };
 }
 
-function tokenFailure(problem: TokenProblem, context: ParseContext, at: Position): Error {
+function tokenFailure(problem: TokenProblem, context: ParseContext, at: Omit<DiagnoseContext, "doc">): Error {
   const { file } = context;
+  const fail = (code: ConfigErrorCode, message: string): Error =>
+    framedFailure(code, [issueAt(file, message, at.position(problem.offset), pathAt(at.tokens, problem.offset))], file, at.text);
   switch (problem.kind) {
     case "depth":
-      return parseFailure("RESOURCE_LIMIT", [issueAt(file, `nesting deeper than ${context.maxDepth} levels (maxDepth)`, at)], file);
+      return fail("RESOURCE_LIMIT", `nesting deeper than ${context.maxDepth} levels (maxDepth)`);
     case "alias":
-      return parseFailure("RESOURCE_LIMIT", [issueAt(file, "aliases are disabled (maxAliasCount: 0)", at)], file);
-    case "directive": {
-      const message = `YAML ${problem.version} is not supported (%YAML directive); config files are YAML 1.2, where 'no' is a string and '<<' an ordinary key`;
-      return parseFailure("SYNTAX", [issueAt(file, message, at)], file);
-    }
+      return fail("RESOURCE_LIMIT", "aliases are disabled (maxAliasCount: 0)");
+    case "directive":
+      return fail("SYNTAX", `YAML ${problem.version} is not supported (%YAML directive); config files are YAML 1.2, where 'no' is a string and '<<' an ordinary key`);
     case "tag":
-      return parseFailure("UNSUPPORTED_TAG", [issueAt(file, "explicit tags (!tag, !!type) are not supported; only plain values, lists and mappings", at)], file);
+      return fail("UNSUPPORTED_TAG", "explicit tags (!tag, !!type) are not supported; only plain values, lists and mappings");
   }
 }
 
-function yamlFailure(errors: readonly YAMLError[], doc: Document.Parsed, file: string, position: (offset: number) => Position): Error {
-  const issues: ConfigIssue[] = errors.map((error) => {
-    const path = error.code === "DUPLICATE_KEY" ? (pathOfKeyAt(doc, error.pos[0]) ?? "") : "";
-    return issueAt(file, yamlErrorMessage(error.code), position(error.pos[0]), path);
-  });
+function yamlFailure(errors: readonly YAMLError[], context: ParseContext, diagnose: DiagnoseContext): Error {
+  const issues: ConfigIssue[] = [];
+  const lines = new Set<number>();
+  for (const error of errors) {
+    const found = diagnoseYamlError(error, diagnose);
+    const at = diagnose.position(found.offset);
+    // yaml often reports one mistake several times along its line (and an unclosed bracket at each
+    // line it swallows, all diagnosed at the bracket): one issue per line.
+    if (lines.has(at.line)) continue;
+    lines.add(at.line);
+    issues.push(issueAt(context.file, found.message, at, found.path));
+  }
   const code = errors.every((error) => error.code === "DUPLICATE_KEY")
     ? "DUPLICATE_KEY"
     : errors.some((error) => error.code === "RESOURCE_EXHAUSTION")
       ? "RESOURCE_LIMIT"
       : "SYNTAX";
-  return parseFailure(code, issues, file);
+  return framedFailure(code, issues, context.file, diagnose.text);
 }
-
-/** The dotted path of the mapping key that starts at `offset` (a duplicate key), if any. */
-export function pathOfKeyAt(doc: Document.Parsed, offset: number): string | undefined {
-  const stack: [unknown, (string | number)[]][] = [[doc.contents, []]];
-  while (stack.length > 0) {
-    const [node, path] = stack.pop() as [unknown, (string | number)[]];
-    if (isMap(node)) {
-      for (const pair of node.items as Pair<unknown, unknown>[]) {
-        const key = pair.key as Node | null;
-        const name = isScalar(key) ? keyString(key.value) : "";
-        if (key?.range?.[0] === offset) return formatOverridePath([...path, name]);
-        stack.push([pair.value, [...path, name]]);
-      }
-    } else if (isSeq(node)) {
-      node.items.forEach((item, index) => {
-        stack.push([item, [...path, index]]);
-      });
-    }
-  }
-  return undefined;
-}
-

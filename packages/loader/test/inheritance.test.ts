@@ -130,6 +130,7 @@ describe("base: cycles and bad references", () => {
         line: 1,
         column: 7,
         message: `base files form a cycle: ${tmp.path("a.yml")} -> ${tmp.path("b.yml")} -> ${tmp.path("a.yml")}`,
+        frame: ["> 1 | base: a.yml", "    |       ^", "  2 | y: 1"].join("\n"),
       },
     ]);
   });

@@ -37,22 +37,25 @@ describe("parseConfig: JSON", () => {
     expect(parseError('{"a":1,"a":2}').code).toBe("DUPLICATE_KEY");
   });
 
-  const broken: [string, string, number, number, RegExp][] = [
-    ["a missing value", '{"api_key": "sk-CANARY-123", "a": }', 1, 35, /expected a value/],
-    ["a trailing comma", '{"api_key": "sk-CANARY-123",\n}', 2, 1, /property name/],
-    ["a missing comma", '{"api_key": "sk-CANARY-123" "b": 1}', 1, 29, /expected ',' or '}'/],
-    ["an unquoted key", '{api_key: "sk-CANARY-123"}', 1, 2, /property name/],
-    ["a raw tab in a string", '{"api_key": "sk-CANARY\t-123"}', 1, 23, /control character/],
-    ["a bad escape", '{"api_key": "sk-CANARY-\\x123"}', 1, 24, /invalid escape/],
-    ["an unterminated string", '{"api_key": "sk-CANARY-123', 1, 27, /end of input/],
-    ["content after the value", '{"api_key": "sk-CANARY-123"} x', 1, 30, /after the JSON value/],
-    ["a single quote", "{'api_key': 'sk-CANARY-123'}", 1, 2, /property name/],
-    ["an empty file", "", 1, 1, /end of input/],
+  const broken: [string, string, string, number, number, RegExp][] = [
+    ["a missing value", '{"api_key": "sk-CANARY-123", "a": }', "a", 1, 35, /expected a value/],
+    ["a trailing comma", '{"api_key": "sk-CANARY-123",\n}', "", 2, 1, /property name/],
+    ["a missing comma", '{"api_key": "sk-CANARY-123" "b": 1}', "api_key", 1, 29, /expected ',' or '}'/],
+    ["an unquoted key", '{api_key: "sk-CANARY-123"}', "api_key", 1, 2, /property name/],
+    ["a raw tab in a string", '{"api_key": "sk-CANARY\t-123"}', "api_key", 1, 23, /control character/],
+    ["a bad escape", '{"api_key": "sk-CANARY-\\x123"}', "api_key", 1, 24, /invalid escape/],
+    // Reported where the string opens (the mistake), not where the scan ran out of text.
+    ["an unterminated string", '{"api_key": "sk-CANARY-123', "api_key", 1, 13, /unclosed string: the string that opens here has no closing/],
+    ["a string not closed on its line", '{"model": "m,\n "api_key": "sk-CANARY-123"}', "model", 1, 11, /unclosed string/],
+    ["content after the value", '{"api_key": "sk-CANARY-123"} x', "", 1, 30, /after the JSON value/],
+    ["a single quote", "{'api_key': 'sk-CANARY-123'}", "api_key", 1, 2, /property name/],
+    ["an empty file", "", "", 1, 1, /end of input/],
   ];
-  it.each(broken)("reports %s as SYNTAX at its place, never quoting the text", (_name, text, line, column, message) => {
+  it.each(broken)("reports %s as SYNTAX at its place with its path and a frame, never quoting the text", (_name, text, path, line, column, message) => {
     const error = parseError(text);
     expect(error.code).toBe("SYNTAX");
-    expect(error.issues).toEqual([{ path: "", file: "/cfg/config.json", line, column, message: expect.stringMatching(message) }]);
+    const frame = expect.stringMatching(new RegExp(`^(?:.*\\n)?> +${line} \\|.*\\n +\\| {${column}}\\^`));
+    expect(error.issues).toEqual([{ path, file: "/cfg/config.json", line, column, message: expect.stringMatching(message), frame }]);
     expect(everythingShown(error)).not.toContain("CANARY");
     expect(error.cause).toBeUndefined();
   });

@@ -1,4 +1,4 @@
-import { type ConfigErrorCode, type ConfigIssue, ConfigValidationError, formatCodeFrame } from "@aiq/config-core";
+import { type ConfigErrorCode, type ConfigIssue, ConfigValidationError, formatCodeFrame, type SecretKeyPattern } from "@aiq/config-core";
 
 /** A 1-based place in a file. */
 export interface Position {
@@ -18,17 +18,22 @@ export function parseFailure(code: ConfigErrorCode, issues: readonly ConfigIssue
   return new ConfigValidationError(issues, { code, sourceId: file, ...(cause === undefined ? {} : { cause }) });
 }
 
-/**
- * A parse failure whose issues carry a code frame of `text` (secret keys' values masked); built only
- * when a file fails to parse.
- */
-export function framedFailure(code: ConfigErrorCode, issues: readonly ConfigIssue[], file: string, text: string, cause?: unknown): ConfigValidationError {
-  return parseFailure(code, issues.map((issue) => withFrame(issue, text)), file, cause);
+/** The text issues point into, and the extra keys whose values its frames mask. */
+export interface FrameSource {
+  text: string;
+  secretKeys: readonly SecretKeyPattern[];
 }
 
-/** The issue with a code frame of `text` at its line, when it has one. */
-export function withFrame(issue: ConfigIssue, text: string): ConfigIssue {
+/**
+ * A parse failure whose issues carry a code frame of the text (secret keys' values masked); built
+ * only when a file fails to parse.
+ */
+export function framedFailure(code: ConfigErrorCode, issues: readonly ConfigIssue[], file: string, source: FrameSource, cause?: unknown): ConfigValidationError {
+  return parseFailure(code, issues.map((issue) => withFrame(issue, source)), file, cause);
+}
+
+function withFrame(issue: ConfigIssue, source: FrameSource): ConfigIssue {
   if (issue.line === undefined || issue.frame !== undefined) return issue;
-  const frame = formatCodeFrame(text, { line: issue.line, column: issue.column });
+  const frame = formatCodeFrame(source.text, { line: issue.line, column: issue.column }, { secretKeys: source.secretKeys });
   return frame === "" ? issue : { ...issue, frame };
 }

@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import type { ConfigSource, SourceDocument } from "@aiq/config-core";
+import type { ConfigSource, SecretKeyPattern, SourceDocument } from "@aiq/config-core";
 import type { ConfigEnv } from "./interpolate.js";
 import { loadConfigChain } from "./inheritance.js";
 import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from "./limits.js";
@@ -27,6 +27,12 @@ export interface FileSourceOptions {
    * @default process.env
    */
   env?: ConfigEnv;
+  /**
+   * Extra keys or dotted path patterns whose values the code frames of syntax errors show as `***`;
+   * give the manager's `secretKeys` (`createConfigManager` and `reloadConfig` pass theirs on).
+   * @default []
+   */
+  secretKeys?: readonly SecretKeyPattern[];
 }
 
 /** A `ConfigSource` reading a config file and its `base:` chain. */
@@ -63,6 +69,7 @@ class FileSource implements FileConfigSource {
           maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
           maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT,
           env: options.env ?? process.env,
+          secretKeys: options.secretKeys ?? [],
           signal,
         },
         files,

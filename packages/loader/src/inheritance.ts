@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { realpath } from "node:fs/promises";
 import { dirname, isAbsolute, resolve } from "node:path";
-import type { ConfigPath, SourceLocation } from "@aiq/config-core";
+import type { ConfigPath, SecretKeyPattern, SourceLocation } from "@aiq/config-core";
 import { framedFailure, issueAt, parseFailure } from "./errors.js";
 import type { ConfigEnv } from "./interpolate.js";
 import { MAX_BASE_CHAIN } from "./limits.js";
@@ -17,6 +17,7 @@ export interface LoadChainOptions {
   maxDepth: number;
   maxAliasCount: number;
   env: ConfigEnv;
+  secretKeys: readonly SecretKeyPattern[];
   signal?: AbortSignal | undefined;
 }
 
@@ -36,6 +37,7 @@ interface Layer extends ParsedFile {
   file: string;
   bytes: Uint8Array;
   text: string;
+  secretKeys: readonly SecretKeyPattern[];
 }
 
 const BASE_KEY = "base";
@@ -74,13 +76,14 @@ export async function loadConfigChain(path: string, options: LoadChainOptions, f
       maxDepth: options.maxDepth,
       maxAliasCount: options.maxAliasCount,
       env: options.env,
+      secretKeys: options.secretKeys,
     });
     if (previous && !isMapping(parsed.data)) {
       const found = parsed.locate([]);
       const at = found.kind === "found" ? found.location : undefined;
       throw parseFailure("INVALID_CONFIG", [issueAt(current, "a base file must hold a mapping at its top level", at)], current);
     }
-    const layer: Layer = { ...parsed, file: current, bytes, text };
+    const layer: Layer = { ...parsed, file: current, bytes, text, secretKeys: options.secretKeys };
     layers.push(layer);
     if (!isMapping(parsed.data) || !Object.hasOwn(parsed.data, BASE_KEY)) break;
     const reference = parsed.data[BASE_KEY];
@@ -96,7 +99,7 @@ export async function loadConfigChain(path: string, options: LoadChainOptions, f
 function baseIssue(layer: Layer, message: string, code: "INVALID_CONFIG" | "BASE_CYCLE" | "RESOURCE_LIMIT" = "INVALID_CONFIG"): Error {
   const found = layer.locate([BASE_KEY]);
   const at = found.kind === "found" ? found.location : undefined;
-  return framedFailure(code, [issueAt(layer.file, message, at, BASE_KEY)], layer.file, layer.text);
+  return framedFailure(code, [issueAt(layer.file, message, at, BASE_KEY)], layer.file, layer);
 }
 
 function combine(layers: readonly Layer[], files: readonly string[]): LoadedConfig {

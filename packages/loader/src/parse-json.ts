@@ -18,14 +18,14 @@ export function parseJson(text: string, context: ParseContext): ParsedFile {
   const tooDeep = findJsonTooDeep(text, context.maxDepth);
   if (tooDeep >= 0) {
     const issue = issueAt(file, `nesting deeper than ${context.maxDepth} levels (maxDepth)`, positionIn(text, tooDeep));
-    throw framedFailure("RESOURCE_LIMIT", [issue], file, text);
+    throw framedFailure("RESOURCE_LIMIT", [issue], file, { text, secretKeys: context.secretKeys });
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
     // V8's message quotes the text around the error: never pass it on, not even as the cause.
-    throw framedFailure("SYNTAX", [jsonSyntaxIssue(text, file)], file, text);
+    throw framedFailure("SYNTAX", [jsonSyntaxIssue(text, file)], file, { text, secretKeys: context.secretKeys });
   }
   const { compose, lineCounter, tokens } = composeYaml(text);
   const doc = compose()[0] as Document.Parsed;
@@ -36,7 +36,7 @@ export function parseJson(text: string, context: ParseContext): ParsedFile {
       const message = "duplicate key: each key may appear only once in an object";
       return issueAt(file, message, { line, column: col }, pathAt(tokens, error.pos[0]));
     });
-    throw framedFailure("DUPLICATE_KEY", issues, file, text);
+    throw framedFailure("DUPLICATE_KEY", issues, file, { text, secretKeys: context.secretKeys });
   }
   // Valid JSON that yaml reads differently (rare) keeps its data but loses positions.
   const locate: FileLocator = doc.errors.length === 0 ? createFileLocator(doc, lineCounter, file) : () => ({ kind: "missing" });

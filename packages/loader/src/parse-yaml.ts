@@ -1,4 +1,4 @@
-import type { ConfigErrorCode, ConfigIssue, } from "@aiq/config-core";
+import type { ConfigErrorCode, ConfigIssue, SecretKeyPattern } from "@aiq/config-core";
 import { type CST, Composer, type Document, isScalar, LineCounter, Parser, type YAMLError } from "yaml";
 import { framedFailure, issueAt, parseFailure, type Position } from "./errors.js";
 import type { ConfigEnv } from "./interpolate.js";
@@ -14,6 +14,8 @@ export interface ParseContext {
   maxDepth: number;
   maxAliasCount: number;
   env: ConfigEnv;
+  /** Extra keys whose values code frames mask. */
+  secretKeys: readonly SecretKeyPattern[];
 }
 
 /** One parsed file: its data, where its values are, and what it warned about. */
@@ -74,7 +76,7 @@ export function parseYaml(text: string, context: ParseContext): ParsedFile {
   if (errors.length > 0) throw yamlFailure(errors, context, { text, tokens, doc, position });
 
   const walked = walkDocument(doc, lineCounter, file, context.env);
-  if (walked.issues.length > 0) throw framedFailure("SYNTAX", walked.issues, file, text);
+  if (walked.issues.length > 0) throw framedFailure("SYNTAX", walked.issues, file, { text, secretKeys: context.secretKeys });
   if (walked.height > context.maxDepth) {
     const message = `nesting deeper than ${context.maxDepth} levels once aliases are expanded (maxDepth)`;
     throw parseFailure("RESOURCE_LIMIT", [issueAt(file, message)], file);
@@ -96,7 +98,10 @@ export function parseYaml(text: string, context: ParseContext): ParsedFile {
 function tokenFailure(problem: TokenProblem, context: ParseContext, at: Omit<DiagnoseContext, "doc">): Error {
   const { file } = context;
   const fail = (code: ConfigErrorCode, message: string): Error =>
-    framedFailure(code, [issueAt(file, message, at.position(problem.offset), pathAt(at.tokens, problem.offset))], file, at.text);
+    framedFailure(code, [issueAt(file, message, at.position(problem.offset), pathAt(at.tokens, problem.offset))], file, {
+      text: at.text,
+      secretKeys: context.secretKeys,
+    });
   switch (problem.kind) {
     case "depth":
       return fail("RESOURCE_LIMIT", `nesting deeper than ${context.maxDepth} levels (maxDepth)`);
@@ -126,5 +131,5 @@ function yamlFailure(errors: readonly YAMLError[], context: ParseContext, diagno
     : errors.some((error) => error.code === "RESOURCE_EXHAUSTION")
       ? "RESOURCE_LIMIT"
       : "SYNTAX";
-  return framedFailure(code, issues, context.file, diagnose.text);
+  return framedFailure(code, issues, context.file, { text: diagnose.text, secretKeys: context.secretKeys });
 }

@@ -1,4 +1,4 @@
-import type { ConfigPath, SourceLocation } from "@aiq/config-core";
+import type { ConfigPath, SecretKeyPattern, SourceLocation } from "@aiq/config-core";
 import { issueAt, parseFailure } from "./errors.js";
 import type { ConfigEnv } from "./interpolate.js";
 import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_DEPTH } from "./limits.js";
@@ -26,6 +26,12 @@ export interface ParseConfigOptions {
    * @default process.env
    */
   env?: ConfigEnv;
+  /**
+   * Extra keys or dotted path patterns whose values the code frames of syntax errors show as `***`
+   * (the built-in `api_key`, `*_key`, `token`, `password`, `secret`... always are).
+   * @default []
+   */
+  secretKeys?: readonly SecretKeyPattern[];
 }
 
 /** A parsed config document. */
@@ -70,6 +76,7 @@ export function parseConfigFile(text: string, options: ParseConfigOptions): Pars
     maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
     maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT,
     env: options.env ?? process.env,
+    secretKeys: options.secretKeys ?? [],
   };
   return format === "json" ? parseJson(body, context) : parseYaml(body, context);
 }

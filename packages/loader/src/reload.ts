@@ -6,7 +6,6 @@ import {
   createConsoleLogger,
   type Logger,
   resolveConfig,
-  type SecretKeyPattern,
   type StandardSchemaV1,
 } from "@aiq/config-core";
 import { type FileSourceOptions, fileSource } from "./file-source.js";
@@ -29,11 +28,6 @@ export interface ReloadConfigOptions<T> extends FileSourceOptions {
    * @default {}
    */
   overrides?: ConfigOverrides;
-  /**
-   * Extra keys or dotted path patterns whose values are secret in messages.
-   * @default []
-   */
-  secretKeys?: readonly SecretKeyPattern[];
   /** Abandons the read; it then fails with code `ABORTED`. */
   signal?: AbortSignal;
   /**
@@ -51,8 +45,10 @@ function elapsed(since: number): string {
 }
 
 function sourceOptions(options: FileSourceOptions): FileSourceOptions {
-  const { maxBytes, maxAliasCount, maxDepth, env } = options;
+  const { maxBytes, maxAliasCount, maxDepth, env, secretKeys } = options;
   return {
+    // The manager's secret keys mask the code frames of syntax errors too.
+    ...(secretKeys !== undefined ? { secretKeys } : {}),
     ...(maxBytes !== undefined ? { maxBytes } : {}),
     ...(maxAliasCount !== undefined ? { maxAliasCount } : {}),
     ...(maxDepth !== undefined ? { maxDepth } : {}),

@@ -49,6 +49,8 @@ function hintFor(code: ConfigErrorCode): string | undefined {
       return "Config files are limited in size (10 MiB by default); check that -c names the right file.";
     case "ENCODING":
       return "Save the file as UTF-8.";
+    case "EMPTY":
+      return "The file holds no config yet (nothing, or only comments): save the config into it.";
     case "SYNTAX":
     case "DUPLICATE_KEY":
     case "UNSUPPORTED_TAG":

@@ -74,6 +74,24 @@ describe("aiq-config reload", () => {
     expect(hasStack(stderr)).toBe(false);
   });
 
+  it.each([
+    ["0 bytes", ""],
+    ["only comments", "# to be written\n\n"],
+  ])("exits 1 naming the file when it is empty (%s)", async (_name, text) => {
+    await fs.writeFile(file, text);
+    for (const argv of [["-c", file, "reload"], ["-c", file, "reload", "--validate-only"]]) {
+      const { code, stdout, stderr } = await runCliText(argv);
+      expect(code).toBe(1);
+      expect(stdout).toBe("");
+      expect(stderr).toMatch(/^error: Config file .*config\.yml is empty/m);
+      expect(stderr).toMatch(/^hint: /m);
+      expect(hasStack(stderr)).toBe(false);
+    }
+    const { code, stdout } = await runCliText(["-c", file, "reload", "--json"]);
+    expect(code).toBe(1);
+    expect(JSON.parse(stdout)).toMatchObject({ ok: false, error: { code: "EMPTY", message: expect.stringContaining(file) } });
+  });
+
   it("exits 1 for a YAML syntax error, with its position", async () => {
     await fs.writeFile(file, `llms:\n  main_llm:\n    api_key: ${CANARY}\n    temperature: [0.1\n`);
     const { code, stderr } = await runCliText(["-c", file, "reload"]);

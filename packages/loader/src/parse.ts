@@ -1,4 +1,5 @@
-import type { ConfigPath, SecretKeyPattern, SourceLocation } from "@aiq/config-core";
+import { type ConfigPath, ConfigReloadError, type SecretKeyPattern, type SourceLocation } from "@aiq/config-core";
+import { isEmptyDocument } from "./empty.js";
 import { issueAt, parseFailure } from "./errors.js";
 import type { ConfigEnv } from "./interpolate.js";
 import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_DEPTH } from "./limits.js";
@@ -71,6 +72,11 @@ export function parseConfigFile(text: string, options: ParseConfigOptions): Pars
   }
   // A UTF-8 byte order mark is not content (TextDecoder drops it too, but text may come from elsewhere).
   const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  // Before parsing, whatever the schema: an empty file is what a read sees mid truncate-then-write.
+  if (isEmptyDocument(body, format)) {
+    const what = body === "" ? "is empty" : "is empty (only whitespace and comments)";
+    throw new ConfigReloadError("EMPTY", `Config file ${file} ${what}`, { sourceId: file });
+  }
   const context = {
     file,
     maxDepth: options.maxDepth ?? DEFAULT_MAX_DEPTH,
@@ -84,11 +90,12 @@ export function parseConfigFile(text: string, options: ParseConfigOptions): Pars
 /**
  * Parses the text of a YAML (1.2, core schema) or JSON config file, chosen by the file name's
  * extension: duplicate keys, explicit tags, `%YAML 1.1` and excessive nesting or alias expansion are
- * errors, `${VAR}`/`${VAR:-default}` are replaced in values, and positions are kept.
+ * errors, `${VAR}`/`${VAR:-default}` are replaced in values, and positions are kept. A text with
+ * no document (nothing, or only whitespace, comments and `---`) is refused with code `EMPTY`.
  * @param text the file's text
  * @param options the file name (for the format and for issues) and limits
  * @returns the data, a `locate(path)` giving line and column, and warnings
- * @throws ConfigValidationError with code `SYNTAX`, `DUPLICATE_KEY`, `UNSUPPORTED_TAG`, `RESOURCE_LIMIT` or `INVALID_CONFIG` (extension)
+ * @throws ConfigValidationError with code `SYNTAX`, `DUPLICATE_KEY`, `UNSUPPORTED_TAG`, `RESOURCE_LIMIT` or `INVALID_CONFIG` (extension); ConfigReloadError `EMPTY`
  * @example
  * const { data, locate } = parseConfig("llms:\n  main:\n    temperature: 0.7\n", { filename: "config.yml" });
  * locate(["llms", "main", "temperature"]); // { line: 3, column: 18, file: "config.yml" }

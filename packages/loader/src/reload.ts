@@ -62,7 +62,7 @@ function sourceOptions(options: FileSourceOptions): FileSourceOptions {
  * @param path the config file
  * @param options schema, overrides and the file's limits
  * @returns the deep-frozen config
- * @throws ConfigReloadError (`ENOENT`, `EACCES`, `TOO_LARGE`, `ENCODING`...) or ConfigValidationError listing every issue
+ * @throws ConfigReloadError (`ENOENT`, `EACCES`, `TOO_LARGE`, `ENCODING`, `EMPTY`...) or ConfigValidationError listing every issue
  * @example
  * const config = await reloadConfig("config.yml", { overrides: { "llms.main_llm.temperature": 0.2 } });
  */

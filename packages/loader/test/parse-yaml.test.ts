@@ -55,9 +55,10 @@ describe("parseConfig: YAML 1.2 core schema", () => {
     expect(parsedCrlf.locate(["a", "quoted"])).toEqual(parsedLf.locate(["a", "quoted"]));
   });
 
-  it("parses an empty file as null", () => {
-    expect(parseConfig("", yml).data).toBeNull();
-    expect(parseConfig("# only a comment\n", yml).data).toBeNull();
+  it("refuses an empty file (EMPTY, see empty.test.ts); an explicit null is null", () => {
+    expect(() => parseConfig("", yml)).toThrow(expect.objectContaining({ code: "EMPTY" }));
+    expect(() => parseConfig("# only a comment\n", yml)).toThrow(expect.objectContaining({ code: "EMPTY" }));
+    expect(parseConfig("null\n", yml).data).toBeNull();
   });
 
   it("rejects a file extension it does not know", () => {

@@ -1,4 +1,5 @@
 import * as nodePath from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
 import {
   type AttachedWatcher,
   type ConfigSource,
@@ -10,7 +11,7 @@ import {
   ReloadLoop,
 } from "@aiq/config-core";
 import { type AiqConfigEvent, ConfigEventType, type EventManager, type FileEvent } from "@aiq/config-events";
-import { ConfigWatcher } from "./config-watcher.js";
+import { ConfigWatcher, MIN_SETTLE_MS } from "./config-watcher.js";
 import type { ConfigWatcherOptions, FileWatcher } from "./types.js";
 
 /** What `autoReload` needs of a manager; a `ConfigManager` has it all. */
@@ -47,7 +48,8 @@ export interface AutoReloadHandle extends AsyncDisposable {
   /** The files being watched (absolute), as of the last reload. */
   readonly files: readonly string[];
   /**
-   * The reloads running now (and the one queued behind them); resolves at once when idle. Never rejects.
+   * The reloads running now (and the one queued behind them, and the second look after a read that
+   * found the file empty or missing); resolves at once when idle. Never rejects.
    * @returns a promise of the current reload chain
    */
   readonly done: Promise<void>;
@@ -64,6 +66,13 @@ export interface AutoReloadHandle extends AsyncDisposable {
    */
   stop(): Promise<void>;
 }
+
+// A reload that read a file in the middle of a save (truncated and not yet written: EMPTY; renamed
+// away and not yet back: ENOENT) is refused. The watcher may never report the save that completes
+// it (an identical rewrite holds what it reported already), so the file is read again, validate
+// only (silent), after the settle time, up to this many times while it stays so.
+const TRANSIENT_CODES: ReadonlySet<string> = new Set(["EMPTY", "ENOENT"]);
+const TRANSIENT_LOOKS = 3;
 
 const FILE_EVENT_TYPES: ReadonlySet<string> = new Set([
   ConfigEventType.FILE_MODIFIED,
@@ -115,6 +124,32 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
     }
   };
 
+  const looks = new AbortController();
+  let lookingAgain: Promise<void> | undefined;
+  const lookAgain = (): void => {
+    if (stopping || lookingAgain) return;
+    lookingAgain = (async () => {
+      for (let look = 1; look <= TRANSIENT_LOOKS; look++) {
+        await delay(watcher.settleMs ?? MIN_SETTLE_MS, undefined, { signal: looks.signal });
+        try {
+          await manager.reloadConfig({ validateOnly: true });
+        } catch (error) {
+          if (isConfigError(error) && error.code === "CLOSED") return;
+          if (isConfigError(error) && TRANSIENT_CODES.has(error.code)) continue;
+        }
+        // Readable now (valid or not): a real reload publishes it or records why not.
+        logger.debug(`${manager.source.id}: readable again (look ${look} after an empty or missing read); reloading`);
+        loop.request();
+        return;
+      }
+      logger.debug(`${manager.source.id}: still empty or missing after ${TRANSIENT_LOOKS} looks; waiting for the watcher`);
+    })()
+      .catch(() => undefined) // aborted by stop()
+      .finally(() => {
+        lookingAgain = undefined;
+      });
+  };
+
   const reloadOnce = async (): Promise<void> => {
     try {
       await manager.reloadConfig();
@@ -122,6 +157,7 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
       // The manager already recorded it (status.lastError, CONFIG_RELOAD_FAILED) and kept the last good config.
       if (isConfigError(error) && error.code === "CLOSED") return;
       logger.debug(`auto-reload of ${manager.source.id} failed; waiting for the next save`);
+      if (isConfigError(error) && TRANSIENT_CODES.has(error.code)) lookAgain();
     }
     if (stopping) return;
     try {
@@ -168,6 +204,11 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
       return (async () => {
         await caughtUp;
         await loop.idle();
+        // A look after a transient read may request one more reload.
+        while (lookingAgain) {
+          await lookingAgain;
+          await loop.idle();
+        }
       })();
     },
     async ready() {
@@ -176,10 +217,12 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
     stop() {
       stopping ??= (async () => {
         const reloadsDone = loop.stop(); // no reload starts from now on
+        looks.abort();
         unregister();
         detach();
         await watcher.close();
         await caughtUp;
+        await lookingAgain;
         await reloadsDone;
       })();
       return stopping;

@@ -25,7 +25,7 @@ export const DEFAULT_BURST_DEBOUNCE_MS = 30;
 // A transient state (missing, empty, cut off mid line) must hold this long before it is reported,
 // and every change is looked at once more after it (chokidar throttles `change` to one per 50 ms
 // and path). Events this soon after a read are a burst: they wait the burst debounce.
-const MIN_SETTLE_MS = 100;
+export const MIN_SETTLE_MS = 100;
 // A file rewritten without pause is still read at least this often.
 const MIN_MAX_WAIT_MS = 1000;
 
@@ -52,6 +52,8 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
   readonly #files = new Map<string, WatchedFile>();
   readonly #tasks = new Set<Promise<void>>();
   #closed: Promise<void> | undefined;
+  /** How long a transient state (missing, empty, cut off mid line) must hold before it is reported, in ms. */
+  readonly settleMs: number;
 
   /**
    * Creates a watcher; nothing is watched until `addFile`.
@@ -63,6 +65,7 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     const debounceMs = validMs(options.debounceMs, DEFAULT_DEBOUNCE_MS, "debounceMs");
     const burstDelayMs = validMs(options.burstDebounceMs, Math.max(DEFAULT_BURST_DEBOUNCE_MS, debounceMs), "burstDebounceMs");
     const settleMs = Math.max(MIN_SETTLE_MS, 2 * burstDelayMs);
+    this.settleMs = settleMs;
     this.#lease = leaseDirectoryWatcher(
       {
         usePolling: options.usePolling,

@@ -57,4 +57,10 @@ export interface FileWatcher {
   close(): Promise<void>;
   /** Resolves once every file added so far is being watched, where the watcher can tell. */
   ready?(): Promise<void>;
+  /**
+   * How long a transient state (missing, empty) must hold before the watcher reports it, in ms;
+   * `autoReload` reads again this long after a reload met one.
+   * @default 100
+   */
+  readonly settleMs?: number;
 }

@@ -1,0 +1,118 @@
+// Issue 17's reproduction: a manager over a real YAML file, `autoReload` with default options, a
+// writer saving in place (`fs.promises.writeFile`: truncate, then write) faster than a reload, and a
+// schema that accepts anything, so nothing but the loader and the watcher stands between a read that
+// falls into a save's truncate-then-write gap and the program. Every config a listener is given must
+// be a document some save wrote whole; the last save must be the one held at the end.
+import { spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { setTimeout as delay } from "node:timers/promises";
+import { isDeepStrictEqual } from "node:util";
+import { silentLogger, type StandardSchemaV1 } from "@aiq/config-core";
+import { ConfigEventType, createEventManager } from "@aiq/config-events";
+import { createConfigManager } from "@aiq/config-loader";
+import { createConfigFixture, waitFor } from "@aiq/config-testing";
+import { autoReload } from "@aiq/config-watcher";
+
+/** A Standard Schema that accepts any value as it is: the weakest schema a user can give. */
+export const passThroughSchema: StandardSchemaV1<unknown, unknown> = {
+  "~standard": { version: 1, vendor: "pass-through", validate: (value) => ({ value }) },
+};
+
+const LLMS = 15;
+
+/** The data of save `counter`: about 50 lines of YAML, `end: true` last. */
+export function saveData(counter: number): Record<string, unknown> {
+  const llms: Record<string, unknown> = {};
+  for (let i = 0; i < LLMS; i++) llms[`llm_${i}`] = { model: `model-${i}`, temperature: i / 10 };
+  return { name: `save ${counter}`, counter, llms, end: true };
+}
+
+/** The YAML text of {@link saveData}. */
+export function saveText(counter: number): string {
+  const llms = Array.from({ length: LLMS }, (_, i) => `  llm_${i}:\n    model: model-${i}\n    temperature: ${i / 10}\n`).join("");
+  return `name: save ${counter}\ncounter: ${counter}\nllms:\n${llms}end: true\n`;
+}
+
+/** How the writer saves: bursts of 5 saves with quiet between, or a save every 0-6 ms. */
+export type WriterPlan = { kind: "bursts"; trials: number; quietMs: number } | { kind: "steady"; seconds: number };
+
+/** What the listeners were given while the writer ran. */
+export interface RaceOutcome {
+  saves: number;
+  /** Configs given to listeners (new versions). */
+  published: number;
+  /** Of those, `null`/`undefined` or not an object: an empty document. */
+  empty: number;
+  /** Of those, an object that is not exactly a document some save wrote: a partial read. */
+  partial: number;
+  /** Reloads refused while the writer ran (an empty read is refused, `EMPTY`). */
+  refused: number;
+  /** The counter of the config held at the end (it must be the last save's). */
+  held: unknown;
+}
+
+/** The offsets of the 5 saves of a burst, in ms from its start (the issue's schedule). */
+const BURST = [0, 5, 11, 15, 20];
+
+/**
+ * Runs the writer `plan` against a fresh manager + autoReload, then waits until the last save is
+ * current (or `settleTimeoutMs` passes: then `held` says what is held instead).
+ */
+export async function runSaveRace(plan: WriterPlan, settleTimeoutMs = 10_000): Promise<RaceOutcome> {
+  await using fixture = await createConfigFixture({ files: { "config.yml": saveText(0) } });
+  const file = fixture.path("config.yml");
+  const events = createEventManager();
+  await using manager = await createConfigManager<unknown>(file, { schema: passThroughSchema, events, logger: silentLogger });
+  const outcome: RaceOutcome = { saves: 0, published: 0, empty: 0, partial: 0, refused: 0, held: undefined };
+  manager.subscribe((config) => {
+    outcome.published++;
+    if (typeof config !== "object" || config === null) outcome.empty++;
+    else if (!isDeepStrictEqual(config, saveData((config as { counter?: number }).counter ?? -1))) outcome.partial++;
+  });
+  events.registerHandler(() => {
+    outcome.refused++;
+  }, ConfigEventType.CONFIG_RELOAD_FAILED);
+  const handle = autoReload(manager, { logger: silentLogger });
+  await handle.ready();
+  const save = async (): Promise<void> => {
+    outcome.saves++;
+    await writeFile(file, saveText(outcome.saves));
+  };
+  if (plan.kind === "steady") {
+    const end = performance.now() + plan.seconds * 1000;
+    while (performance.now() < end) {
+      await save();
+      await delay(Math.floor(Math.random() * 7));
+    }
+  } else {
+    for (let trial = 0; trial < plan.trials; trial++) {
+      const start = performance.now();
+      for (const offset of BURST) {
+        await delay(Math.max(0, start + offset - performance.now()));
+        await save();
+      }
+      await delay(plan.quietMs);
+    }
+  }
+  const last = outcome.saves;
+  const counterOf = (): unknown => (manager.currentConfig as { counter?: unknown } | null)?.counter;
+  await waitFor(() => counterOf() === last, { timeout: settleTimeoutMs }).catch(() => undefined);
+  await handle.done;
+  outcome.held = counterOf();
+  return outcome;
+}
+
+/**
+ * Keeps one CPU core busy in a child process (`node -e "for(;;){}"`) while `work` runs, then stops
+ * it by its pid: the "under load" of the soak runs.
+ */
+export async function withBusyCore<T>(work: () => Promise<T>): Promise<T> {
+  const child = spawn(process.execPath, ["-e", "for(;;){}"], { stdio: "ignore" });
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  try {
+    return await work();
+  } finally {
+    if (child.pid !== undefined) process.kill(child.pid, "SIGKILL");
+    await exited;
+  }
+}

@@ -2,6 +2,7 @@ import { Builtins, Cli } from "./clipanion.js";
 import { normalizeArgv } from "./argv.js";
 import { InteractiveCommand } from "./commands/interactive.js";
 import { ReloadCommand } from "./commands/reload.js";
+import { RunCommand } from "./commands/run.js";
 import { SchemaCommand } from "./commands/schema.js";
 import { VersionCommand } from "./commands/version.js";
 import { WatchCommand } from "./commands/watch.js";
@@ -9,7 +10,7 @@ import type { AiqCliContext } from "./context.js";
 import { shouldColor } from "./format.js";
 import { readCliVersion } from "./version.js";
 
-const COMMANDS: ReadonlySet<string> = new Set(["reload", "interactive", "watch", "schema"]);
+const COMMANDS: ReadonlySet<string> = new Set(["reload", "interactive", "watch", "schema", "run"]);
 
 /** Options of {@link createCli}. */
 export interface CreateCliOptions {
@@ -21,7 +22,7 @@ export interface CreateCliOptions {
 }
 
 /**
- * Builds the `aiq-config` command line: `reload`, `interactive`, `watch`, `schema`, `--help`, `--version`.
+ * Builds the `aiq-config` command line: `reload`, `interactive`, `watch`, `schema`, `run`, `--help`, `--version`.
  * @param options colours
  * @returns a clipanion `Cli`; prefer {@link runCli}, which also normalises argv and maps errors to exit codes
  */
@@ -36,6 +37,7 @@ export function createCli(options: CreateCliOptions = {}): Cli<AiqCliContext> {
   cli.register(InteractiveCommand);
   cli.register(WatchCommand);
   cli.register(SchemaCommand);
+  cli.register(RunCommand);
   cli.register(Builtins.HelpCommand);
   cli.register(VersionCommand);
   return cli;

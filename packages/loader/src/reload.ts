@@ -9,6 +9,7 @@ import {
   type StandardSchemaV1,
 } from "@aiq/config-core";
 import { type FileSourceOptions, fileSource } from "./file-source.js";
+import { runnerOverridesFor } from "./runner-overrides.js";
 
 /** Options of {@link reloadConfig}. */
 export interface ReloadConfigOptions<T> extends FileSourceOptions {
@@ -86,6 +87,8 @@ export async function reloadConfig<T = AiqConfig>(path: string, options: ReloadC
 
 /**
  * Creates a `ConfigManager` over a config file: `ConfigManager.create` with `fileSource(path)`.
+ * Under `aiq-config run`, the runner's `-o` overrides (env `AIQ_CONFIG_OVERRIDES`) apply to a
+ * manager of its file (`AIQ_CONFIG_FILE`), below `options.overrides`.
  * @param path the config file
  * @param options the manager's options (schema, overrides, maxSnapshots, events...) and the file's limits
  * @returns the manager, holding the validated config as version 1
@@ -95,6 +98,8 @@ export async function reloadConfig<T = AiqConfig>(path: string, options: ReloadC
  * manager.subscribe("llms", (config) => rebuildClients(config.llms));
  */
 export async function createConfigManager<T = AiqConfig>(path: string, options: CreateConfigManagerOptions<T> = {}): Promise<ConfigManager<T>> {
-  const { maxBytes: _bytes, maxAliasCount: _aliases, maxDepth: _depth, env: _env, ...managerOptions } = options;
-  return ConfigManager.create<T>({ ...managerOptions, source: fileSource(path, sourceOptions(options)) });
+  const { maxBytes: _bytes, maxAliasCount: _aliases, maxDepth: _depth, env, ...managerOptions } = options;
+  // Under `aiq-config run`, its -o overrides (explicit ones win over them, path by path).
+  const overrides = { ...runnerOverridesFor(path, env ?? process.env), ...managerOptions.overrides };
+  return ConfigManager.create<T>({ ...managerOptions, overrides, source: fileSource(path, sourceOptions(options)) });
 }

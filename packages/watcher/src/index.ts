@@ -4,3 +4,7 @@ export { isEditorTempFile } from "./editor-files.js";
 export { resolveWatchMode } from "./watch-mode.js";
 export { autoReload } from "./auto-reload.js";
 export type { AutoReloadHandle, AutoReloadOptions, ReloadableManager } from "./auto-reload.js";
+export { connectRunner } from "./connect-runner.js";
+export type { ConnectRunnerOptions, RunnerConnection, RunnerManager } from "./connect-runner.js";
+export { lineReader, RUNNER_ENV } from "./runner-protocol.js";
+export type { RunnerChildMessage, RunnerReloadMessage } from "./runner-protocol.js";

@@ -122,17 +122,22 @@ export class DevRunner {
     const valid = new Promise<ConfigManager<unknown>>((resolve) => {
       found = resolve;
     });
+    let quiet = true;
     const retries = new ReloadLoop(async () => {
       try {
         found(await this.#createManager());
         void retries.stop();
       } catch (error) {
-        if (isConfigError(error) && USER_MISTAKES.has(error.code)) throw error;
-        this.#o.reporter.invalid(error, true);
+        if (!quiet) this.#o.reporter.invalid(error, true);
       }
     });
-    bus.registerHandler(() => retries.request());
+    bus.registerHandler(() => {
+      quiet = false;
+      retries.request();
+    });
     watcher.addFile(this.#o.file);
+    // A save before the watcher was ready has no event: try once more, quietly, once it is.
+    void watcher.ready().then(() => retries.request());
     try {
       const first = await Promise.race([valid, this.#stopped]);
       return "close" in first ? first : undefined;
@@ -147,14 +152,14 @@ export class DevRunner {
     const { describeOverrides } = await import("./overrides.js");
     reporter.validated(manager.currentConfig, manager.status.version, describeOverrides(this.#o.overrides));
     const actions = new ReloadLoop(() => this.#act(manager));
-    manager.subscribe((config, change) => {
-      if (!this.#startingReload) reporter.changed(config, change);
-    });
+    manager.subscribe((config, change) => reporter.changed(config, change));
     this.#bus.registerHandler(() => {
       // A reload made to validate before a start is not a save.
       if (!this.#startingReload) actions.request();
     }, ConfigEventType.CONFIG_RELOADED);
     this.#bus.registerHandler((event) => {
+      // A save caught mid-write by the reload before a start: the watcher's own reload of it follows.
+      if (this.#startingReload) return;
       this.#counts.refused++;
       reporter.refused(event.error, this.#running());
     }, ConfigEventType.CONFIG_RELOAD_FAILED);
@@ -199,11 +204,12 @@ export class DevRunner {
     }
     let stopped: { pid: number; outcome: "exited" | "killed"; stopMs: number } | undefined;
     if (service && groupAlive(service.pid)) {
+      // The service, or what a crashed one left running in its group.
       service.stopping = true;
       server.accepting = false;
       const stopStarted = performance.now();
       const outcome = await stopGroup(service.group, this.#o.restartSignal, this.#o.graceMs);
-      stopped = { pid: service.pid, outcome, stopMs: performance.now() - stopStarted };
+      if (running) stopped = { pid: service.pid, outcome, stopMs: performance.now() - stopStarted };
     }
     if (this.#finishing) return;
     // Validated before every start: the newest content, read now, is what the service will read.
@@ -217,7 +223,7 @@ export class DevRunner {
     } finally {
       this.#startingReload = false;
     }
-    this.#start(manager.status.version, stopped && !service?.exit ? { ...stopped, totalMs: performance.now() - actStarted } : undefined);
+    this.#start(manager.status.version, stopped ? { ...stopped, totalMs: performance.now() - actStarted } : undefined);
   }
 
   #start(version: number, stopped: { pid: number; outcome: "exited" | "killed"; stopMs: number; totalMs: number } | undefined): void {

@@ -102,6 +102,9 @@ export type StopOutcome = "exited" | "killed";
 export async function stopGroup(group: ProcessGroup, signal: NodeJS.Signals, graceMs: number): Promise<StopOutcome> {
   signalGroup(group.pid, signal);
   signalGroup(group.pid, "SIGCONT");
+  // A process forked just as the signal came can miss it (it ran the parent's handler before its
+  // exec): once the command itself has exited, what is left of the group gets the signal again.
+  void group.exited.then(() => signalGroup(group.pid, signal));
   const deadline = performance.now() + graceMs;
   if (await waitForEmpty(group, () => deadline - performance.now())) return "exited";
   signalGroup(group.pid, "SIGKILL");

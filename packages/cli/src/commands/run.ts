@@ -84,7 +84,7 @@ export class RunCommand extends ConfigCommand {
             },
           }),
       reporter: new RunReporter({ write: (text) => stderr.write(text), style: this.err, file }),
-      logger: this.createLogger({ dropReloadFailures: true }),
+      logger: this.createLogger(),
       ...(this.context.signal ? { stop: this.context.signal } : {}),
     });
     return runner.run();

@@ -65,6 +65,7 @@ describe.skipIf(skipReason !== "")("aiq-config run: hand-off and process groups"
       await runner.err.waitFor(/did not answer the hand-off within 300 ms; restarting/);
       await runner.err.waitFor(/restarted in \d+ ms/);
       await runner.err.waitFor(/pid \d+ connected[\s\S]*pid \d+ connected/);
+      await runner.out.waitFor(/ up [\s\S]* up /);
       expect(servicePids(runner.out.text)).toHaveLength(2);
       expect(await stop(runner)).toBe(0);
     } finally {

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // Runs the example agent service on a config file and prints a line per reload.
-// Usage: node src/main.mjs [config.yml]   (Ctrl-C stops it)
+// Usage: node src/main.mjs [config.yml] [--no-reload]   (Ctrl-C stops it)
+// Under `aiq-config run`, the config file defaults to the runner's (AIQ_CONFIG_FILE) and saves are
+// handed over by the runner; with --no-reload the service never reloads and the runner restarts it.
 import { createConsoleLogger, formatIssue, isConfigError, isConfigValidationError } from "@aiq/config-core";
 import { createAgentService } from "./service.mjs";
 
-const configPath = process.argv[2] ?? "config.yml";
+const args = process.argv.slice(2);
+const configPath = args.find((arg) => !arg.startsWith("--")) ?? process.env.AIQ_CONFIG_FILE ?? "config.yml";
+const reload = args.includes("--no-reload") ? "none" : "auto";
 
 /** @type {import("./service.mjs").AgentService} */
 let service;
@@ -13,7 +17,7 @@ let service;
 const logger = createConsoleLogger(process.env.AIQ_CONFIG_LOG ? undefined : "error");
 
 try {
-  service = await createAgentService(configPath, { logger });
+  service = await createAgentService(configPath, { logger, reload });
 } catch (error) {
   if (isConfigValidationError(error)) {
     console.error(`${configPath} is not a valid config:`);
@@ -23,6 +27,9 @@ try {
   }
   process.exit(1);
 }
+
+// With --no-reload nothing else keeps this process alive (a real service would be serving requests).
+const keepAlive = reload === "none" ? setInterval(() => undefined, 2 ** 30) : undefined;
 
 const { llm, configPath: resolvedPath, functions } = service.describe();
 console.log(`serving with ${llm.model} (temperature ${llm.temperature}), ${functions.length} function(s), from ${resolvedPath}`);
@@ -48,6 +55,7 @@ let stopping = false;
 const stop = async (signal) => {
   if (stopping) return;
   stopping = true;
+  clearInterval(keepAlive);
   await service.close();
   const { reloadCount, rebuilds } = service.describe();
   console.log(`${signal}: stopped after ${reloadCount} reload(s), ${rebuilds} LLM client rebuild(s)`);

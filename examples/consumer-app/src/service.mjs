@@ -2,7 +2,7 @@
 // write it: only the published entry points of the @aiq/config-* packages, no build step.
 import { ConfigEventType } from "@aiq/config-events";
 import { createConfigManager } from "@aiq/config-loader";
-import { autoReload } from "@aiq/config-watcher";
+import { autoReload, connectRunner } from "@aiq/config-watcher";
 
 /** @typedef {import("@aiq/config-core").AiqConfig} AiqConfig */
 /** @typedef {import("@aiq/config-core").ConfigManager<AiqConfig>} AgentConfigManager */
@@ -10,6 +10,7 @@ import { autoReload } from "@aiq/config-watcher";
 /** @typedef {import("@aiq/config-core").Logger} Logger */
 /** @typedef {import("@aiq/config-events").EventManager} EventManager */
 /** @typedef {import("@aiq/config-watcher").AutoReloadHandle} AutoReloadHandle */
+/** @typedef {import("@aiq/config-watcher").RunnerConnection} RunnerConnection */
 
 /** The name of the LLM (under `llms`) the service talks to. */
 export const MAIN_LLM = "main_llm";
@@ -40,6 +41,9 @@ export const MAIN_LLM = "main_llm";
  * @property {Logger} [logger] - where the manager and the watcher log (default: warnings on stderr)
  * @property {number} [debounceMs] - the watcher's debounce (default: the watcher's own)
  * @property {boolean} [usePolling] - poll instead of native file events
+ * @property {"auto" | "none"} [reload] - "auto" (default): under `aiq-config run` the runner hands
+ *   each valid save over (`connectRunner`), else the file is watched (`autoReload`); "none": never
+ *   reload in place (under `aiq-config run`, the runner restarts the process instead)
  */
 
 /**
@@ -51,7 +55,8 @@ export const MAIN_LLM = "main_llm";
  * @typedef {object} AgentServiceMembers
  * @property {AgentConfigManager} manager - the config manager (for status, snapshots, tests)
  * @property {EventManager} events - the bus the manager emits on
- * @property {AutoReloadHandle} reloading - the running autoReload
+ * @property {AutoReloadHandle | undefined} reloading - the running autoReload, when the file is watched
+ * @property {RunnerConnection | undefined} runner - the connection to `aiq-config run`, when handed saves by it
  * @property {LlmClient} client - the current LLM client
  * @property {number} rebuilds - how many times the client was rebuilt since start
  * @property {() => Promise<void>} ready - resolves once saves are being watched
@@ -172,22 +177,27 @@ export async function createAgentService(configPath, options = {}) {
     }
   });
 
-  /** @type {AutoReloadHandle} */
+  /** @type {AutoReloadHandle | undefined} */
   let reloading;
+  /** @type {RunnerConnection | undefined} */
+  let runner;
   try {
-    reloading = autoReload(manager, {
-      ...(options.logger ? { logger: options.logger } : {}),
-      ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
-      ...(options.usePolling === undefined ? {} : { usePolling: options.usePolling }),
-    });
+    // Under `aiq-config run`: the runner validates each save and hands it over; else: watch the file.
+    runner = options.reload === "none" ? undefined : connectRunner(manager);
+    if (!runner && options.reload !== "none") {
+      reloading = autoReload(manager, {
+        ...(options.logger ? { logger: options.logger } : {}),
+        ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
+        ...(options.usePolling === undefined ? {} : { usePolling: options.usePolling }),
+      });
+    }
+    // From here on every save is seen (and one made since the first read was caught up with).
+    await (reloading ? reloading.ready() : runner?.ready);
   } catch (error) {
     unregister();
     await manager.close();
     throw error;
   }
-
-  // From here on every save is seen (and one made since the first read was caught up with).
-  await reloading.ready();
 
   /** @type {Promise<void> | undefined} */
   let closing;
@@ -197,14 +207,19 @@ export async function createAgentService(configPath, options = {}) {
     manager,
     events: manager.events,
     reloading,
+    runner,
     get client() {
       return client;
     },
     get rebuilds() {
       return rebuilds;
     },
-    ready: () => reloading.ready(),
-    idle: () => reloading.done,
+    ready: async () => {
+      await (reloading ? reloading.ready() : runner?.ready);
+    },
+    idle: async () => {
+      await reloading?.done;
+    },
     onReload(listener) {
       reloadListeners.add(listener);
       return () => reloadListeners.delete(listener);
@@ -230,7 +245,7 @@ export async function createAgentService(configPath, options = {}) {
         unsubscribeAll();
         unsubscribeLlms();
         try {
-          await reloading.stop();
+          await reloading?.stop();
         } finally {
           await manager.close();
         }

@@ -103,7 +103,7 @@ export class DevRunner {
 
   #createManager(): Promise<ConfigManager<unknown>> {
     const { file, overrides, schema, logger, env } = this.#o;
-    return createConfigManager<unknown>(file, { overrides, logger, env, events: this.#bus, ...(schema ? { schema } : {}) });
+    return createConfigManager<unknown>(file, { overrides, logger, logFailures: false, env, events: this.#bus, ...(schema ? { schema } : {}) });
   }
 
   /** The manager of the first valid config: now, or after the first valid save. `undefined`: stopped first. */

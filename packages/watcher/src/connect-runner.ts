@@ -50,9 +50,8 @@ export function connectRunner(manager: RunnerManager, options: ConnectRunnerOpti
   let connected = false;
   const detach = manager.attachWatcher({ state: () => ({ mode: "push", degraded: !connected, connected }), close: () => connection.close() });
   let closing: Promise<void> | undefined;
+  // Like autoReload's watcher, the connection keeps the process alive until closed (manager.close()).
   const socket = net.createConnection(socketPath);
-  // The connection must never keep the service alive on its own.
-  socket.unref();
   socket.setEncoding("utf8");
 
   const send = (message: RunnerChildMessage): void => {

@@ -211,3 +211,34 @@ describe("usage errors and help", () => {
     expect(stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
+
+describe("aiq-config reload: frames, references and key hints", () => {
+  it("prints a code frame under each issue (secrets masked) and carries it in --json", async () => {
+    await fs.writeFile(file, INVALID_CONFIG);
+    const text = await runCliText(["-c", file, "reload"]);
+    expect(text.code).toBe(1);
+    expect(text.stderr).toContain("    > 7 |     temperature: -1\n        |                  ^\n");
+    expect(text.stderr).toContain("      9 |     api_key: ***\n");
+    const json = await runCliText(["-c", file, "reload", "--json"]);
+    const issue = JSON.parse(json.stdout).error.issues[0];
+    expect(issue.frame).toContain("> 7 |     temperature: -1");
+    expect(text.stderr + json.stdout).not.toContain(CANARY);
+  });
+
+  it("refuses a dangling llm_name with did you mean", async () => {
+    await fs.writeFile(file, validConfig().replace("llm_name: main_llm", "llm_name: main_lm"));
+    const { code, stderr } = await runCliText(["-c", file, "reload"]);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/config\.yml:\d+:\d+ workflow\.llm_name: "main_lm" is not an LLM defined in llms; did you mean "main_llm"\?\n/);
+  });
+
+  it("warns about a likely typo of a known key, and --strict-keys refuses it", async () => {
+    await fs.writeFile(file, validConfig().replace("max_tokens: 1024", "max_token: 1024"));
+    const warned = await runCliText(["-c", file, "reload"]);
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toMatch(/llms\.main_llm\.max_token: unknown key "max_token"; did you mean "max_tokens"\?/);
+    const strict = await runCliText(["-c", file, "reload", "--strict-keys"]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toMatch(/llms\.main_llm\.max_token: unknown key "max_token"; did you mean "max_tokens"\? .*\(refused under strictKeys\)/);
+  });
+});

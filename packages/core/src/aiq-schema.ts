@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { componentRecordSchema, componentSchema, looseSectionSchema } from "./aiq-schema-fields.js";
+import { closestName } from "./did-you-mean.js";
 
 const optionalRecord = v.optional(componentRecordSchema);
 
@@ -93,34 +94,7 @@ function reportOtherUnknownSections(issues: readonly v.BaseIssue<unknown>[] | un
 }
 
 function unknownSectionMessage(key: string): string {
-  const hint = closestSection(key);
+  const hint = closestName(key, SECTION_NAMES);
   const suggestion = hint === undefined ? `; the sections are: ${SECTION_NAMES.join(", ")}` : `; did you mean "${hint}"?`;
   return `unknown top-level section "${key}"${suggestion}`;
-}
-
-// The section a misspelled key most likely meant: edit distance <= 2, or a singular/plural slip.
-function closestSection(key: string): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const name of SECTION_NAMES) {
-    const distance = editDistance(key.toLowerCase(), name);
-    if (distance < bestDistance) {
-      best = name;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

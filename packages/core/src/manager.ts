@@ -65,6 +65,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
       ...(options.schema ? { schema: options.schema } : {}),
       sourceId: options.source.id,
       secretKeys: this.#secretKeys,
+      ...(options.strictKeys ? { strictKeys: true } : {}),
     };
     this.#events = options.events ?? getEventManager();
     this.#logger = options.logger ?? createConsoleLogger();
@@ -296,6 +297,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     const resolved = await resolveDocument(document, this.#optionsWith(overrides), this.#config);
     // Said once, when the overrides are first applied (setOverrides says it for a new set).
     if (step === "initial") for (const warning of resolved.warnings) log.warn(warning);
+    for (const notice of resolved.notices) log.warn(notice);
     log.debug(`${step} ${this.#source.id}: read+parse ${ms(read - started)}, overrides+validate+freeze ${ms(performance.now() - read)}`);
     return { document, resolved };
   }

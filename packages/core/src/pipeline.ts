@@ -1,6 +1,8 @@
 import { aiqConfigSchema } from "./aiq-schema.js";
 import { formatCodeFrame } from "./code-frame.js";
-import { type ConfigIssue, ConfigValidationError, isConfigValidationError } from "./errors.js";
+import { checkAiqConfig } from "./aiq-checks.js";
+import type { Logger } from "./logger.js";
+import { type ConfigIssue, ConfigValidationError, formatIssue, isConfigValidationError } from "./errors.js";
 import { applyOverrides, findDroppedOverrides, findUnknownCreatedOverrides, parseOverridePath } from "./overrides.js";
 import { collectSecrets, type SecretKeyPattern } from "./redact.js";
 import { deepFreeze, shareStructure } from "./share.js";
@@ -24,6 +26,12 @@ export interface ResolveConfigOptions<T> {
   sourceId?: string;
   /** Extra secret keys or dotted path patterns, hidden in messages. */
   secretKeys?: readonly SecretKeyPattern[];
+  /**
+   * With the default schema: refuse a component key that looks like a typo of a common field
+   * (`temprature`), instead of warning about it.
+   * @default false
+   */
+  strictKeys?: boolean;
 }
 
 /** The outcome of resolving a document against the current config. */
@@ -32,6 +40,11 @@ export interface Resolved<T> {
   changedPaths: ConfigPath[];
   /** Overrides that created a key neither the file nor the schema knows (a likely typo). */
   warnings: string[];
+  /**
+   * Findings about the document itself, as printable lines: with the default schema, a key that looks
+   * like a typo of a common field, a dangling reference in `eval`.
+   */
+  notices: string[];
 }
 
 /** Everything in a document or its overrides that must never be printed. */
@@ -64,6 +77,12 @@ export async function resolveDocument<T>(
     // with YAML aliases shared between keys) is never changed.
     const data = applyOverrides(document.data, overrides, { schema });
     const output = await validateWithSchema(schema, data, context);
+    // The default schema's checks beyond types: references and likely typos (a user's schema has its own).
+    const checked = schema === (aiqConfigSchema as unknown) ? checkAiqConfig(output, { strictKeys: options.strictKeys ?? false }) : undefined;
+    if (checked && checked.errors.length > 0) {
+      throw new ConfigValidationError(checked.errors.map((finding) => locateIssue(finding.path, finding.message, context)));
+    }
+    const notices = (checked?.warnings ?? []).map((finding) => formatIssue(locateIssue(finding.path, finding.message, context)));
     const dropped = findDroppedOverrides(output, overrides);
     if (dropped.length > 0) throw new ConfigValidationError(dropped, { code: "INVALID_OVERRIDE" });
     // Where the schema passed values through unchanged, use the document's own (shared, frozen)
@@ -73,7 +92,7 @@ export async function resolveDocument<T>(
     const changedPaths: ConfigPath[] = [];
     const shared = previous === undefined ? aligned : (shareStructure(previous, aligned, changedPaths) as T);
     const warnings = findUnknownCreatedOverrides(document.data, overrides, schema);
-    return { config: deepFreeze(shared, secretKeys), changedPaths, warnings };
+    return { config: deepFreeze(shared, secretKeys), changedPaths, warnings, notices };
   } catch (error) {
     if (isConfigValidationError(error)) {
       // Re-locate issues raised before validation (override errors) so they carry positions too.
@@ -122,13 +141,16 @@ function positionOf(path: string, context: IssueContext): { file?: string; line?
  * Applies overrides to a source document and validates it, with no manager state: what one reload
  * does before the swap. Throws `ConfigValidationError` listing every issue.
  * @param document a document read from a source (e.g. `await fileSource(path).read()`)
- * @param options schema, overrides, source id
+ * @param options schema, overrides, source id, `strictKeys`; `logger` is told the notices (a likely typo of a known key)
  * @returns the deep-frozen config
  * @example const config = await resolveConfig(await fileSource("config.yml").read(), { overrides: { "llms.main_llm.temperature": 0.9 } });
  */
 export async function resolveConfig<T = import("./aiq-schema.js").AiqConfig>(
   document: SourceDocument,
-  options: ResolveConfigOptions<T> = {},
+  options: ResolveConfigOptions<T> & { logger?: Logger } = {},
 ): Promise<Readonly<T>> {
-  return (await resolveDocument(document, options)).config;
+  const { logger, ...resolveOptions } = options;
+  const resolved = await resolveDocument(document, resolveOptions);
+  for (const notice of resolved.notices) logger?.warn(notice);
+  return resolved.config;
 }

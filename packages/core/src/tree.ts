@@ -9,6 +9,11 @@ export function isTreeNode(value: unknown): value is TreeNode {
   return typeof value === "object" && value !== null;
 }
 
+/** True for a mapping: an object that is not a list. */
+export function isMapping(value: unknown): value is Record<string, unknown> {
+  return isTreeNode(value) && !Array.isArray(value);
+}
+
 /** True for a list or a plain mapping (`{}` or a null-prototype object): what a write may navigate through. */
 export function isPlainNode(value: unknown): value is TreeNode {
   if (Array.isArray(value)) return true;

@@ -88,6 +88,12 @@ export interface ConfigManagerOptions<T> {
    */
   secretKeys?: readonly (string | RegExp)[];
   /**
+   * With the default schema: refuse a component key that looks like a typo of a common field
+   * (`temprature` for `temperature`) instead of warning about it.
+   * @default false
+   */
+  strictKeys?: boolean;
+  /**
    * Warn on the logger about each failed reload, rollback or override change. Turn it off when the
    * program reports CONFIG_RELOAD_FAILED (or `status.lastError`) itself, as the CLI's `watch` does,
    * so a failure is not said twice. The event and the status are there either way.

@@ -29,10 +29,17 @@ export interface ReloadConfigOptions<T> extends FileSourceOptions {
    * @default {}
    */
   overrides?: ConfigOverrides;
+  /**
+   * With the default schema: refuse a component key that looks like a typo of a common field
+   * (`temprature`) instead of warning about it.
+   * @default false
+   */
+  strictKeys?: boolean;
   /** Abandons the read; it then fails with code `ABORTED`. */
   signal?: AbortSignal;
   /**
-   * Where warnings (an unset `${VAR}`) and, at debug level, each step with its duration go.
+   * Where warnings (an unset `${VAR}`, a likely typo of a known key) and, at debug level, each step
+   * with its duration go.
    * @default warnings on stderr; every step with `AIQ_CONFIG_LOG=debug`
    */
   logger?: Logger;
@@ -80,6 +87,8 @@ export async function reloadConfig<T = AiqConfig>(path: string, options: ReloadC
     ...(options.schema ? { schema: options.schema } : {}),
     ...(options.overrides ? { overrides: options.overrides } : {}),
     ...(options.secretKeys ? { secretKeys: options.secretKeys } : {}),
+    ...(options.strictKeys ? { strictKeys: true } : {}),
+    logger,
   });
   logger.debug(`applied overrides and validated ${source.id} in ${elapsed(started)}`);
   return config;

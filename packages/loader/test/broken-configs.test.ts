@@ -1,4 +1,4 @@
-import { type ConfigIssue, type ConfigValidationError, formatIssue, isConfigValidationError } from "@aiq/config-core";
+import { type ConfigIssue, type ConfigValidationError, formatIssue, isConfigValidationError, silentLogger } from "@aiq/config-core";
 import { describe, expect, it } from "vitest";
 import { reloadConfig } from "../src/index.js";
 import { BROKEN_CONFIGS, CANARY } from "./broken-configs.js";
@@ -6,7 +6,7 @@ import { useTempDir } from "./helpers.js";
 
 async function failure(path: string, strictKeys: boolean): Promise<ConfigValidationError> {
   try {
-    await reloadConfig(path, { env: {}, ...(strictKeys ? { strictKeys } : {}) } as Parameters<typeof reloadConfig>[1]);
+    await reloadConfig(path, { env: {}, strictKeys, logger: silentLogger });
   } catch (error) {
     if (isConfigValidationError(error)) return error;
     throw error;
@@ -20,6 +20,10 @@ function printed(error: ConfigValidationError): string {
 
 describe("broken configs written from real mistakes: the message a person fixes in one look", () => {
   const tmp = useTempDir();
+
+  it("has at least 40 of them", () => {
+    expect(BROKEN_CONFIGS.length).toBeGreaterThanOrEqual(40);
+  });
 
   it.each(BROKEN_CONFIGS.map((c) => [c.name, c] as const))("%s", async (_name, broken) => {
     const text = broken.lines.join("\n");

@@ -59,6 +59,9 @@ export abstract class AiqCommand extends Command<AiqCliContext> {
 export abstract class ConfigCommand extends AiqCommand {
   config = Option.String("-c,--config", { description: "The config file, YAML or JSON: -c config.yml" });
   overrides = Option.Array("-o,--override", [], { description: "Override a value: -o llms.main_llm.temperature=0.7 (repeatable)" });
+  strictKeys = Option.Boolean("--strict-keys", false, {
+    description: "Refuse a component key that looks like a typo of a common field (temprature), instead of warning",
+  });
 
   /** The `-c` file, or a usage error saying how to give it. */
   protected requireConfigPath(): string {

@@ -29,7 +29,7 @@ export class InteractiveCommand extends ConfigCommand {
       import("@aiq/config-events"),
       import("../session.js"),
     ]);
-    const manager = await createConfigManager(file, { overrides, logger, logFailures: false, events: createEventManager(), env: this.context.env });
+    const manager = await createConfigManager(file, { overrides, logger, logFailures: false, events: createEventManager(), env: this.context.env, strictKeys: this.strictKeys });
     try {
       const write = (lines: string[]): void => {
         this.context.stdout.write(`${lines.join("\n")}\n`);

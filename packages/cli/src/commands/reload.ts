@@ -31,7 +31,13 @@ export class ReloadCommand extends ConfigCommand {
     const overrides = await this.overrideMap();
     const logger = this.createLogger();
     const { reloadConfig } = await import("@aiq/config-loader");
-    const config = await reloadConfig(file, { validateOnly: this.validateOnly, overrides, logger, env: this.context.env });
+    const config = await reloadConfig(file, {
+      validateOnly: this.validateOnly,
+      overrides,
+      logger,
+      env: this.context.env,
+      strictKeys: this.strictKeys,
+    });
     const summary = summarizeConfig(config);
     const { describeOverrides, redactOverrides } = await import("../overrides.js");
     if (this.json) {

@@ -30,7 +30,7 @@ export class WatchCommand extends ConfigCommand {
       import("../watch-report.js"),
     ]);
     const bus = events.createEventManager();
-    const manager = await createConfigManager(file, { overrides, logger, logFailures: false, events: bus, env: this.context.env });
+    const manager = await createConfigManager(file, { overrides, logger, logFailures: false, events: bus, env: this.context.env, strictKeys: this.strictKeys });
     try {
       const reporter = new WatchReporter(manager, {
         write: (text) => this.context.stdout.write(text),

@@ -16,6 +16,8 @@ export interface DevRunnerOptions {
   overrides: Readonly<Record<string, string>>;
   /** The service's own schema (`--schema`); the default AIQ schema when absent. */
   schema?: StandardSchemaV1<unknown, unknown>;
+  /** `--strict-keys`: the runner refuses a save whose component keys look like typos of known fields. */
+  strictKeys?: boolean;
   /** Sent to the group to restart it (`--signal`). */
   restartSignal: NodeJS.Signals;
   graceMs: number;
@@ -102,8 +104,16 @@ export class DevRunner {
   }
 
   #createManager(): Promise<ConfigManager<unknown>> {
-    const { file, overrides, schema, logger, env } = this.#o;
-    return createConfigManager<unknown>(file, { overrides, logger, logFailures: false, env, events: this.#bus, ...(schema ? { schema } : {}) });
+    const { file, overrides, schema, logger, env, strictKeys } = this.#o;
+    return createConfigManager<unknown>(file, {
+      overrides,
+      logger,
+      logFailures: false,
+      env,
+      events: this.#bus,
+      ...(schema ? { schema } : {}),
+      ...(strictKeys ? { strictKeys } : {}),
+    });
   }
 
   /** The manager of the first valid config: now, or after the first valid save. `undefined`: stopped first. */

@@ -1,7 +1,7 @@
 import type { ConfigChange } from "@aiq/config-core";
 import type { ConfigEventError } from "@aiq/config-events";
 import { describeChanges, formatChange } from "./changes.js";
-import { describeFailure, failureLines, formatIssueLine } from "./failure.js";
+import { describeFailure, failureLines, formatIssueBlock } from "./failure.js";
 import { displayPath, plural, type Style } from "./format.js";
 import type { ProcessExit, StopOutcome } from "./process-group.js";
 import { formatSummary, summarizeConfig } from "./summary.js";
@@ -71,7 +71,7 @@ export class RunReporter {
     const issues = error?.issues ?? [];
     this.#lines(
       `${this.#style.red("refused")} the save to ${this.#file}: ${issues.length > 0 ? `${plural(issues.length, "issue")}` : (error?.message ?? "unknown error")}`,
-      ...issues.map((issue) => `  ${formatIssueLine(issue)}`),
+      ...issues.flatMap(formatIssueBlock).map((line) => `  ${line}`),
       this.#keeps(service),
     );
   }
@@ -106,7 +106,7 @@ export class RunReporter {
     const issues = error.issues ?? [];
     this.#lines(
       `${this.#style.red("refused")} by the service (pid ${pid}): ${issues.length > 0 ? plural(issues.length, "issue") : error.message}`,
-      ...issues.map((issue) => `  ${formatIssueLine(issue)}`),
+      ...issues.flatMap(formatIssueBlock).map((line) => `  ${line}`),
       this.#keeps(service),
     );
   }

@@ -68,6 +68,7 @@ export class RunCommand extends ConfigCommand {
       args,
       overrides,
       ...(schema ? { schema } : {}),
+      strictKeys: this.strictKeys,
       restartSignal,
       graceMs,
       handoffTimeoutMs,

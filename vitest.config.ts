@@ -13,6 +13,7 @@ export default defineConfig({
       "@aiq/config-watcher": pkg("watcher"),
       "@aiq/config-cli": pkg("cli"),
       "@aiq/config-testing": pkg("testing"),
+      "@aiq/config-etcd": pkg("etcd"),
     },
   },
   test: {

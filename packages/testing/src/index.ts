@@ -18,4 +18,5 @@ export { PROTOTYPE_POLLUTION_PATHS, type PrototypeNames, plantedKeys, prototypeN
 export { etcdSkipReason, findEtcd } from "./etcd-binary.js";
 export type { EnableAuthOptions, EtcdClusterStatus, EtcdKeyValue, EtcdUserSpec } from "./etcd-gateway.js";
 export { startEtcd } from "./etcd-server.js";
+export { findFreePort } from "./free-port.js";
 export type { EtcdMember, EtcdServer, StartEtcdOptions } from "./etcd-types.js";

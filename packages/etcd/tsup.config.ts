@@ -1,0 +1,3 @@
+import { definePackageConfig } from "../../tsup.shared.js";
+
+export default definePackageConfig();

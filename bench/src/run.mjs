@@ -14,13 +14,14 @@ import { CONTENDER_NAMES } from "./lib/contenders.mjs";
 import { evaluateGoals, renderTable } from "./lib/report.mjs";
 import { median, r1, r2 } from "./lib/stats.mjs";
 import { bursts, latency, truncateThenWrite } from "./watch.mjs";
+import { etcdBench } from "./etcd.mjs";
 
 const BENCH = fileURLToPath(new URL("..", import.meta.url));
 const ROOT = path.resolve(BENCH, "..");
 const args = process.argv.slice(2);
 const smoke = args.includes("--smoke");
 const onlyArg = args.find((a) => a.startsWith("--only="));
-const ALL = ["latency", "bursts", "truncate", "pipeline", "cli", "memory", "idle"];
+const ALL = ["latency", "bursts", "truncate", "pipeline", "cli", "memory", "idle", "etcd"];
 const only = onlyArg ? onlyArg.slice(7).split(",") : ALL;
 // Diagnosis only: run our contender with autoReload({ debounceMs: N }) instead of the defaults.
 const debounceArg = args.find((a) => a.startsWith("--aiq-debounce="));
@@ -143,6 +144,8 @@ if (only.includes("memory"))
   );
 if (only.includes("idle")) memIdle.push(section("idle", idleCost));
 await Promise.all(memIdle);
+
+await section("etcd", () => etcdBench({ smoke, log }));
 
 res.meta.seconds = Math.round((performance.now() - started) / 1000);
 res.goals = evaluateGoals(res);

@@ -1,5 +1,6 @@
 import { circuitBreaker, ConsecutiveBreaker, ExponentialBackoff, handleWhen, type IBackoff, noop } from "cockatiel";
 import { Etcd3, type IKeyValue, type IResponseHeader, isRecoverableError, type Watcher } from "etcd3";
+import { withDeadline } from "./deadline.js";
 import { fromClientError, unavailable } from "./errors.js";
 import type { EtcdConnection } from "./options.js";
 import type {
@@ -20,10 +21,13 @@ import type {
 // - the watch backoff grows to 30 s and a breaker blocks calls for 5 s: capped at 1 s and 0.5 s;
 // - calls are retried 3 times by default, multiplying the deadline: no retry here (the callers
 //   retry on their own schedule).
-const KEEPALIVE = {
+// - gRPC's own reconnect backoff grows to 120 s: capped at 1 s as well.
+const CHANNEL_OPTIONS = {
   "grpc.keepalive_time_ms": 10_000,
   "grpc.keepalive_timeout_ms": 3_000,
   "grpc.keepalive_permit_without_calls": 1,
+  "grpc.initial_reconnect_backoff_ms": 100,
+  "grpc.max_reconnect_backoff_ms": 1_000,
 };
 
 const header = (h: IResponseHeader): EtcdHeader => ({ clusterId: String(h.cluster_id), revision: String(h.revision) });
@@ -46,7 +50,7 @@ export class Etcd3Transport implements EtcdTransport {
       hosts: [...connection.endpoints],
       ...(auth ? { auth: { username: auth.username, password: auth.password } } : {}),
       ...(tls?.ca ? { credentials: { rootCertificate: tls.ca, ...(tls.key ? { privateKey: tls.key } : {}), ...(tls.cert ? { certChain: tls.cert } : {}) } } : {}),
-      grpcOptions: KEEPALIVE,
+      grpcOptions: CHANNEL_OPTIONS,
       dialTimeout: timeout,
       // A deadline on every unary call (the login included); none on the watch stream, which lives on.
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeout }),
@@ -132,13 +136,4 @@ export class Etcd3Transport implements EtcdTransport {
       throw fromClientError(this.#connection, error);
     }
   }
-}
-
-/** Settles like `promise`, or after `ms` with `onTimeout()` thrown (or resolved with undefined when none is given). */
-function withDeadline<T>(promise: Promise<T>, ms: number, onTimeout?: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<T>((resolve, reject) => {
-    timer = setTimeout(() => (onTimeout ? reject(onTimeout()) : resolve(undefined as T)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }

@@ -1,3 +1,9 @@
+export { etcdSource } from "./source.js";
+export type { EtcdConfigSource } from "./source.js";
+export { watchEtcd } from "./watch.js";
+export type { EtcdReloadableManager, EtcdWatchHandle } from "./watch.js";
+export { createEtcdConfigManager } from "./manager.js";
+export type { CreateEtcdConfigManagerOptions } from "./manager.js";
 export { getEtcdValue, putEtcdValue } from "./value.js";
 export type { GetEtcdValueOptions, PutEtcdValueOptions } from "./value.js";
 export { DEFAULT_ETCD_MAX_BYTES } from "./options.js";

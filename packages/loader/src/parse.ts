@@ -12,6 +12,11 @@ export interface ParseConfigOptions {
   /** The file name: its extension picks the format (`.yml`, `.yaml`, `.json`), and issues name it. */
   filename: string;
   /**
+   * The format, for text whose name has no config extension (an etcd key: `etcd:<key>@<revision>`).
+   * @default from the extension of `filename`
+   */
+  format?: ConfigFormat;
+  /**
    * How many alias expansions a YAML document may make; `0` rejects any alias.
    * @default 100
    */
@@ -65,7 +70,7 @@ export function configFormatOf(filename: string): ConfigFormat | undefined {
 /** Parses text into a file's data, locator and warnings; the internal form of {@link parseConfig}. */
 export function parseConfigFile(text: string, options: ParseConfigOptions): ParsedFile {
   const file = options.filename;
-  const format = configFormatOf(file);
+  const format = options.format ?? configFormatOf(file);
   if (!format) {
     const message = "unsupported config file extension; expected .yml, .yaml or .json";
     throw parseFailure("INVALID_CONFIG", [issueAt(file, message)], file);

@@ -138,11 +138,7 @@ async function faults(etcd, P) {
       const before = fleet.degraded.map((d) => d.length);
       await etcd.pause();
       const stopped = nowMs();
-      const reload = await fleet.children[0].request({ type: "reload" }, 20_000);
-      const started = nowMs();
-      const { getEtcdValue } = await import("@aiq/config-etcd");
-      const get = await getEtcdValue({ endpoints: etcd.endpoints, key: KEY }).then(() => "ok", (e) => e.code);
-      const getMs = nowMs() - started;
+      // No call meanwhile: the stall must be found by the keepalive alone.
       let detected;
       while (nowMs() - stopped < 30_000) {
         const at = fleet.degraded.map((d, i) => d.slice(before[i]).find((m) => m.degraded)?.t);
@@ -152,6 +148,14 @@ async function faults(etcd, P) {
         }
         await sleep(20);
       }
+      const reload = await fleet.children[0].request({ type: "reload" }, 20_000);
+      const started = nowMs();
+      const { getEtcdValue } = await import("@aiq/config-etcd");
+      const get = await getEtcdValue({ endpoints: etcd.endpoints, key: KEY }).then(
+        () => "ok",
+        (e) => e.code,
+      );
+      const getMs = nowMs() - started;
       await etcd.resume();
       const resumed = nowMs();
       const revision = await etcd.put(KEY, value(2000));

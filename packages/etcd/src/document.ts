@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { ConfigReloadError, ConfigValidationError, type SourceDocument } from "@aiq/config-core";
+import { ConfigReloadError, ConfigValidationError, type SecretKeyPattern, type SourceDocument } from "@aiq/config-core";
 import { type ConfigEnv, parseConfig } from "@aiq/config-loader";
 import { sourceIdOf, tooLarge } from "./errors.js";
 import type { EtcdConnection } from "./options.js";
@@ -9,6 +9,7 @@ export interface ParseLimits {
   maxAliasCount?: number | undefined;
   maxDepth?: number | undefined;
   env?: ConfigEnv | undefined;
+  secretKeys?: readonly SecretKeyPattern[] | undefined;
 }
 
 /** How issues name one revision of a key: `etcd:<key>@<revision>`. */
@@ -40,6 +41,7 @@ export function parseValue(connection: EtcdConnection, value: Buffer, revision: 
     ...(limits.maxAliasCount === undefined ? {} : { maxAliasCount: limits.maxAliasCount }),
     ...(limits.maxDepth === undefined ? {} : { maxDepth: limits.maxDepth }),
     ...(limits.env === undefined ? {} : { env: limits.env }),
+    ...(limits.secretKeys === undefined ? {} : { secretKeys: limits.secretKeys }),
   });
   const data = parsed.data;
   if (typeof data === "object" && data !== null && !Array.isArray(data) && Object.hasOwn(data, "base")) {

@@ -17,7 +17,7 @@ export type CreateEtcdConfigManagerOptions<T> = Omit<ConfigManagerOptions<T>, "s
  * manager.subscribe("llms", (config) => rebuildClients(config.llms));
  */
 export async function createEtcdConfigManager<T = AiqConfig>(options: CreateEtcdConfigManagerOptions<T>): Promise<ConfigManager<T>> {
-  // The source takes its options (and the logger); the manager everything else.
+  // The source takes its options (and the logger and secretKeys); the manager everything else.
   const { endpoints: _e, key: _k, auth: _a, tls: _t, cacheFile: _c, startupTimeoutMs: _s, callTimeoutMs: _ct, ...rest } = options;
   const { resyncIntervalMs: _r, maxBytes: _b, maxAliasCount: _al, maxDepth: _d, env: _env, ...managerOptions } = rest;
   const source = etcdSource(options);

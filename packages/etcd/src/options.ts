@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import type { Logger } from "@aiq/config-core";
+import type { Logger, SecretKeyPattern } from "@aiq/config-core";
 import type { ConfigEnv } from "@aiq/config-loader";
 
 /** Where the etcd key is and how to reach it: what {@link getEtcdValue}, {@link putEtcdValue} and `etcdSource` share. */
@@ -66,6 +66,12 @@ export interface EtcdSourceOptions extends EtcdConnectionOptions {
    * @default process.env
    */
   env?: ConfigEnv;
+  /**
+   * Extra keys or dotted path patterns whose values the code frames of syntax errors show as `***`
+   * (`createEtcdConfigManager` passes the manager's on).
+   * @default []
+   */
+  secretKeys?: readonly SecretKeyPattern[];
   /**
    * Where warnings (an ignored cache file, an unset `${VAR}`) go.
    * @default warnings on stderr

@@ -51,7 +51,8 @@ export async function etcdBench({ smoke, log }) {
 /** Starts `n` service workers of `mode` and waits until each is ready; `sink` gets every "applied". */
 async function startFleet(etcd, mode, n, options = {}) {
   const children = Array.from({ length: n }, () =>
-    startChild("etcd-service.mjs", { mode, endpoints: etcd.endpoints, key: KEY, options }),
+    // A generous start (20 s): on a loaded machine the first connection can be slow; not measured here.
+    startChild("etcd-service.mjs", { mode, endpoints: etcd.endpoints, key: KEY, options: { startupTimeoutMs: 20_000, ...options } }),
   );
   const applied = children.map(() => new Map());
   const degraded = children.map(() => []);

@@ -161,6 +161,8 @@ export class EtcdSource implements EtcdConfigSource {
    * starts from the cache file when it holds this key, else fails with `UNAVAILABLE`.
    */
   async #firstRead(signal: AbortSignal | undefined): Promise<SourceDocument> {
+    // Loading the client (gRPC and its protocol files: slow on a loaded machine) is not etcd's time.
+    await this.transport();
     const timeout = this.#options.startupTimeoutMs ?? 5000;
     const deadline = Date.now() + timeout;
     let delay = 50;
@@ -168,21 +170,23 @@ export class EtcdSource implements EtcdConfigSource {
     for (;;) {
       signal?.throwIfAborted();
       try {
-        const { state } = await withDeadline(this.fetch(), deadline - Date.now(), () => unavailable(this.connection, "no answer yet"));
+        const { state } = await withDeadline(this.fetch(), deadline - Date.now(), () => unavailable(this.connection, "no answer"));
         this.#fresh = false;
         return this.#document(state);
       } catch (error) {
         if ((error as { code?: unknown }).code !== "UNAVAILABLE") throw error;
         lastError = error;
       }
-      if (Date.now() + delay >= deadline) break;
-      await sleep(delay);
+      // Retries until the deadline, never giving up earlier; the last try is at the deadline.
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      await sleep(Math.min(delay, remaining));
       delay = Math.min(delay * 2, 1000);
     }
     const cached = this.#options.cacheFile ? await readCache(this.#options.cacheFile, this.connection.key, this.logger) : undefined;
-    const cause = (lastError as { cause?: unknown } | undefined)?.cause ?? lastError;
-    const why = cause instanceof Error ? cause.message : "no answer";
-    if (!cached) throw unavailable(this.connection, `no answer within ${timeout} ms (startupTimeoutMs); last: ${why}`, lastError);
+    const cause = (lastError as { cause?: unknown } | undefined)?.cause;
+    const last = cause instanceof Error ? `; last error: ${cause.message}` : "";
+    if (!cached) throw unavailable(this.connection, `no answer within ${timeout} ms (startupTimeoutMs)${last}`, lastError);
     this.logger.warn(`etcd unreachable at start; serving ${revisionName(cached.key, cached.revision)} from ${this.#options.cacheFile}`);
     this.#startedFrom = cached;
     const value = Buffer.from(cached.value, "utf8");

@@ -12,7 +12,7 @@ describe.skipIf(skipEtcd || !builtForServices)("51. etcd killed mid-burst, with 
     await using etcd = await startEtcd();
     const key = "fleet/agent.yml";
     await etcd.put(key, configWith(0));
-    const services: ServiceProcess[] = await startServices(3, { endpoints: etcd.endpoints, key, options: { callTimeoutMs: 1000 } });
+    const services: ServiceProcess[] = await startServices(3, { endpoints: etcd.endpoints, key, options: { callTimeoutMs: 1000, startupTimeoutMs: 20_000 } });
     try {
       // 50 of 100 puts, then the crash: the other 50 never reach etcd.
       for (let i = 1; i <= 50; i++) await etcd.put(key, configWith(i));

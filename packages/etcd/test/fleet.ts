@@ -24,7 +24,8 @@ export async function startManagers(
   const managers: ConfigManager[] = [];
   for (let i = 0; i < count; i++) {
     managers.push(
-      (await createEtcdConfigManager({ logger: recordingLogger(), callTimeoutMs: 1000, ...options, events: createEventManager() })) as ConfigManager,
+      // A generous start: on a loaded machine the first connection may be slow; starting is not what is tested here.
+      (await createEtcdConfigManager({ logger: recordingLogger(), callTimeoutMs: 1000, startupTimeoutMs: 20_000, ...options, events: createEventManager() })) as ConfigManager,
     );
   }
   await waitFor(() => managers.every((m) => m.status.watch?.connected === true), {

@@ -35,7 +35,8 @@ const TOOL: Target = { what: "a function, function group or tool", sections: ["f
 // The fields the NeMo Agent Toolkit types as component references (`LLMRef`, `FunctionRef`, ...) under
 // the same name in its own plugins and example configs. Plugin-specific names (`choose_move_fn`,
 // `selection_llm`...) are left alone: some plugins use such names for plain strings.
-const REFERENCE_FIELDS: Readonly<Record<string, Target>> = {
+const REFERENCE_FIELDS: ReadonlyMap<string, Target> = new Map(
+  Object.entries({
   llm_name: LLM,
   llm: LLM,
   embedder_name: { what: "an embedder", sections: ["embedders"] },
@@ -52,7 +53,8 @@ const REFERENCE_FIELDS: Readonly<Record<string, Target>> = {
   object_store_name: { what: "an object store", sections: ["object_stores"] },
   object_store: { what: "an object store", sections: ["object_stores"] },
   auth_provider: { what: "an authentication provider", sections: ["authentication"] },
-};
+  }),
+);
 
 // A component name is an identifier; a value holding `/`, `:` or a space is something else (the
 // haystack plugin's `llm_name: meta/llama-3.1-405b-instruct` is a model id, not a reference).
@@ -80,29 +82,39 @@ export function checkReferences(config: unknown): ReferenceReport {
   if (!isMapping(config)) return report;
   const context: Context = { config, listedTools: new Set(), openToolSource: false, report };
   collectMcpTools(context);
-  for (const [section, value] of Object.entries(config)) walk(value, [section], context);
+  walk(config, [], context);
   return report;
 }
 
+// One mutable path for the whole walk: a large config has thousands of components, and a path is
+// copied only for a finding.
 function walk(value: unknown, path: (string | number)[], context: Context): void {
   if (Array.isArray(value)) {
-    value.forEach((item, index) => {
-      walk(item, [...path, index], context);
-    });
+    for (let index = 0; index < value.length; index++) {
+      path.push(index);
+      walk(value[index], path, context);
+      path.pop();
+    }
     return;
   }
   if (!isMapping(value)) return;
-  for (const [key, child] of Object.entries(value)) {
-    const target = REFERENCE_FIELDS[key];
-    if (target) {
-      if (typeof child === "string") checkName(child, [...path, key], target, context);
-      else if (Array.isArray(child)) {
-        child.forEach((item, index) => {
-          if (typeof item === "string") checkName(item, [...path, key, index], target, context);
-        });
+  for (const key of Object.keys(value)) {
+    const child = value[key];
+    path.push(key);
+    // A section's own name (`memory:`, `tools:`) is no reference: only fields inside it are.
+    const target = path.length > 1 ? REFERENCE_FIELDS.get(key) : undefined;
+    if (target && typeof child === "string") checkName(child, path, target, context);
+    else if (target && Array.isArray(child)) {
+      for (let index = 0; index < child.length; index++) {
+        const item = child[index];
+        if (typeof item !== "string") continue;
+        path.push(index);
+        checkName(item, path, target, context);
+        path.pop();
       }
     }
-    walk(child, [...path, key], context);
+    if (typeof child === "object" && child !== null) walk(child, path, context);
+    path.pop();
   }
 }
 

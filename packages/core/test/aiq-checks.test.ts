@@ -142,6 +142,11 @@ describe("references", () => {
     expect(checkReferences(config).checked).toBe(0);
   });
 
+  it("treats keys named like Object's own properties as plain keys", () => {
+    const config = JSON.parse('{"functions": {"x": {"constructor": "a", "toString": "b", "__proto__": {"llm_name": "nope"}}}}');
+    expect(errorsOf(config).map((error) => error.path)).toEqual(["functions.x.__proto__.llm_name"]);
+  });
+
   it("only warns about a dangling name in eval (only `nat eval` builds it)", () => {
     const found = checkAiqConfig({ ...base, eval: { evaluators: { judge: { _type: "ragas", llm_name: "judge_llm" } } } }, { strictKeys: false });
     expect(found.errors).toEqual([]);

@@ -153,3 +153,24 @@ describe("createConfigManager", () => {
     await expect(createConfigManager(path, { schema: appSchema, maxBytes: 10, logger: silentLogger })).rejects.toMatchObject({ code: "TOO_LARGE" });
   });
 });
+
+describe("reloadConfig with a custom schema: the syntax messages and code frames, none of the AIQ checks", () => {
+  it("reports a syntax error at the bracket that opened it, with its path and a masked frame", async () => {
+    const file = await tmp.write("app.yml", "name: app\nllms:\n  main:\n    model: [m1, m2\n    api_key: sk-CANARY-42\n");
+    const error = await caught(() => reloadConfig(file, { schema: appSchema, logger: silentLogger }));
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    expect((error as ConfigValidationError).issues).toEqual([
+      expect.objectContaining({ path: "llms.main.model", line: 4, column: 12, frame: expect.stringContaining("  5 |     api_key: ***") }),
+    ]);
+    expect(everythingShown(error)).not.toContain("CANARY");
+  });
+
+  it("frames the schema's own issues from the file's text; names that point nowhere are the schema's business", async () => {
+    const file = await tmp.write("app.yml", "name: app\nllms:\n  main:\n    model: m\n    temperature: -1\n    api_key: sk-CANARY-42\n    llm_name: nowhere\n");
+    const error = await caught(() => reloadConfig(file, { schema: appSchema, logger: silentLogger }));
+    expect((error as ConfigValidationError).issues).toEqual([
+      expect.objectContaining({ path: "llms.main.temperature", line: 5, frame: expect.stringMatching(/^> 5 \|     temperature: -1\n {4}\| {18}\^\n {2}6 \| {5}api_key: \*\*\*$/m) }),
+    ]);
+    expect(everythingShown(error)).not.toContain("CANARY");
+  });
+});

@@ -169,7 +169,7 @@ describe("reloadConfig with a custom schema: the syntax messages and code frames
     const file = await tmp.write("app.yml", "name: app\nllms:\n  main:\n    model: m\n    temperature: -1\n    api_key: sk-CANARY-42\n    llm_name: nowhere\n");
     const error = await caught(() => reloadConfig(file, { schema: appSchema, logger: silentLogger }));
     expect((error as ConfigValidationError).issues).toEqual([
-      expect.objectContaining({ path: "llms.main.temperature", line: 5, frame: expect.stringMatching(/^> 5 \|     temperature: -1\n {4}\| {18}\^\n {2}6 \| {5}api_key: \*\*\*$/m) }),
+      expect.objectContaining({ path: "llms.main.temperature", line: 5, frame: expect.stringMatching(/^> 5 \| {5}temperature: -1\n {4}\| {18}\^\n {2}6 \| {5}api_key: \*\*\*$/m) }),
     ]);
     expect(everythingShown(error)).not.toContain("CANARY");
   });

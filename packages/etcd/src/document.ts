@@ -57,6 +57,8 @@ export function parseValue(connection: EtcdConnection, value: Buffer, revision: 
     locate: parsed.locate,
     warnings: parsed.warnings,
     revision,
+    // The code frames of a failed reload are cut from this revision's text (only then is it called).
+    sourceText: () => text,
   };
 }
 

@@ -45,6 +45,8 @@ describe.skipIf(skipEtcd)("etcdSource + watchEtcd against a real etcd", () => {
       for (const line of await expectRefused(managers, invalid)) {
         expect(line).toBe(`etcd:${key}@${invalid}:4:17 llms.main.max_tokens: max_tokens must be a positive integer`);
       }
+      // The code frame comes from the revision's own text, as for a file.
+      for (const manager of managers) expect(manager.status.lastError?.issues?.[0]?.frame).toContain("> 4 |     max_tokens: -3\n    |                 ^");
       const big = await etcd.put(key, `${configWith(7)}# ${"x".repeat(3000)}\n`);
       const tooLarge = await expectRefused(managers, big);
       expect(tooLarge[0]).toContain("over the 2000-byte limit (maxBytes)");

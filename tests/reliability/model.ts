@@ -3,7 +3,7 @@
 // tests: operations run one at a time in call order, so the real manager must end where the model
 // ends when it replays the same calls in call order with the data each read actually returned.
 import { isDeepStrictEqual } from "node:util";
-import type { ConfigErrorCode, ConfigSource, SourceDocument } from "@aiq/config-core";
+import { type ConfigErrorCode, ConfigReloadError, type ConfigSource, type SourceDocument } from "@aiq/config-core";
 import type { MemorySource } from "@aiq/config-testing";
 import type fc from "fast-check";
 import { type TestConfig, testSchema } from "./helpers.js";
@@ -33,8 +33,11 @@ const RESERVED = new Set(["__proto__", "constructor", "prototype"]);
 
 type Resolution = { ok: true; config: TestConfig } | { ok: false; code: ConfigErrorCode };
 
+/** The schemas the model-based run uses: the strict test schema, and one that accepts anything (issue 17). */
+export type ModelSchema = "strict" | "pass-through";
+
 /** Overrides on a copy of the document, then the schema: the reload pipeline, for plain dotted keys and number values. */
-export function resolveModel(doc: unknown, overrides: Record<string, number>): Resolution {
+export function resolveModel(doc: unknown, overrides: Record<string, number>, schema: ModelSchema = "strict"): Resolution {
   const data = structuredClone(doc) as Record<string, unknown>;
   const paths = Object.keys(overrides).map((key) => key.split("."));
   if (paths.some((path) => path.some((segment) => segment === "" || RESERVED.has(segment)))) return { ok: false, code: "INVALID_PATH" };
@@ -49,7 +52,7 @@ export function resolveModel(doc: unknown, overrides: Record<string, number>): R
     }
     Object.defineProperty(node, path[path.length - 1] as string, { value, enumerable: true, writable: true, configurable: true });
   }
-  const result = v.safeParse(testSchema, data);
+  const result = schema === "strict" ? v.safeParse(testSchema, data) : { success: true as const, output: data as TestConfig };
   if (!result.success) return { ok: false, code: "INVALID_CONFIG" };
   for (const key of Object.keys(overrides)) {
     let node: unknown = result.output;
@@ -78,8 +81,9 @@ export class ManagerModel {
     doc: unknown,
     overrides: Record<string, number>,
     readonly maxSnapshots: number,
+    readonly schema: ModelSchema = "strict",
   ) {
-    const resolved = resolveModel(doc, overrides);
+    const resolved = resolveModel(doc, overrides, schema);
     if (!resolved.ok) throw new Error(`model: the initial document is invalid (${resolved.code})`);
     this.doc = doc;
     this.overrides = overrides;
@@ -94,7 +98,7 @@ export class ManagerModel {
       case "reload": {
         if (!read) throw new Error("model: a reload needs the outcome of its read");
         if (read.kind === "error") return this.#fail(read.code);
-        const resolved = resolveModel(read.data, this.overrides);
+        const resolved = resolveModel(read.data, this.overrides, this.schema);
         if (!resolved.ok) return this.#fail(resolved.code);
         this.doc = read.data;
         this.reloadCount++;
@@ -105,13 +109,13 @@ export class ManagerModel {
       case "validate": {
         if (!read) throw new Error("model: a validation needs the outcome of its read");
         if (read.kind === "error") return { ok: false, code: read.code };
-        const resolved = resolveModel(read.data, this.overrides);
+        const resolved = resolveModel(read.data, this.overrides, this.schema);
         return resolved.ok ? { ok: true, config: resolved.config, version: this.version } : { ok: false, code: resolved.code };
       }
       case "rollback": {
         const target = Number.isInteger(op.steps) && op.steps >= 1 ? this.snapshots[op.steps] : undefined;
         if (!target) return this.#fail("ROLLBACK_RANGE");
-        const resolved = resolveModel(target.doc, this.overrides);
+        const resolved = resolveModel(target.doc, this.overrides, this.schema);
         if (!resolved.ok) return this.#fail(resolved.code);
         this.doc = target.doc;
         this.reloadCount++;
@@ -119,7 +123,7 @@ export class ManagerModel {
         return this.#commit(resolved.config, "rollback", op.steps);
       }
       case "overrides": {
-        const resolved = resolveModel(this.doc, op.overrides);
+        const resolved = resolveModel(this.doc, op.overrides, this.schema);
         if (!resolved.ok) return this.#fail(resolved.code);
         this.overrides = op.overrides;
         this.#succeeded();
@@ -165,6 +169,7 @@ export class ScheduledSource implements ConfigSource {
   #state: ReadOutcome;
   #partial: unknown;
   #hasPartial = false;
+  #empty = false;
 
   constructor(
     readonly memory: MemorySource,
@@ -195,14 +200,29 @@ export class ScheduledSource implements ConfigSource {
     this.#hasPartial = true;
   }
 
+  /**
+   * The next read (only) fails with `EMPTY`, as `fileSource` does when it reads an in-place save
+   * between its truncate and its write; later reads return the data again.
+   */
+  empty(): void {
+    this.#empty = true;
+  }
+
   read(signal?: AbortSignal): Promise<SourceDocument> {
-    const outcome: ReadOutcome = this.#hasPartial ? { kind: "data", data: this.#partial } : this.#state;
+    const empty = this.#empty;
+    const outcome: ReadOutcome = empty ? { kind: "error", code: "EMPTY" } : this.#hasPartial ? { kind: "data", data: this.#partial } : this.#state;
     this.reads.push(outcome);
     this.#hasPartial = false;
+    this.#empty = false;
     this.onRead?.(outcome);
     const release = this.memory.hang();
     const read = this.memory.read(signal);
     void this.scheduler.schedule(Promise.resolve(), `read #${this.reads.length}`).then(release);
-    return read;
+    if (!empty) return read;
+    // Released like any read (whatever the memory source held), then refused as fileSource does.
+    const refuse = (): never => {
+      throw new ConfigReloadError("EMPTY", `Config file ${this.id} is empty`, { sourceId: this.id });
+    };
+    return read.then(refuse, refuse);
   }
 }

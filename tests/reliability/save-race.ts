@@ -7,16 +7,11 @@ import { spawn } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import { isDeepStrictEqual } from "node:util";
-import { silentLogger, type StandardSchemaV1 } from "@aiq/config-core";
+import { silentLogger } from "@aiq/config-core";
 import { ConfigEventType, createEventManager } from "@aiq/config-events";
 import { createConfigManager } from "@aiq/config-loader";
-import { createConfigFixture, waitFor } from "@aiq/config-testing";
+import { createConfigFixture, passThroughSchema, waitFor } from "@aiq/config-testing";
 import { autoReload } from "@aiq/config-watcher";
-
-/** A Standard Schema that accepts any value as it is: the weakest schema a user can give. */
-export const passThroughSchema: StandardSchemaV1<unknown, unknown> = {
-  "~standard": { version: 1, vendor: "pass-through", validate: (value) => ({ value }) },
-};
 
 const LLMS = 15;
 
@@ -62,7 +57,7 @@ export async function runSaveRace(plan: WriterPlan, settleTimeoutMs = 10_000): P
   await using fixture = await createConfigFixture({ files: { "config.yml": saveText(0) } });
   const file = fixture.path("config.yml");
   const events = createEventManager();
-  await using manager = await createConfigManager<unknown>(file, { schema: passThroughSchema, events, logger: silentLogger });
+  await using manager = await createConfigManager<unknown>(file, { schema: passThroughSchema(), events, logger: silentLogger });
   const outcome: RaceOutcome = { saves: 0, published: 0, empty: 0, partial: 0, refused: 0, held: undefined };
   manager.subscribe((config) => {
     outcome.published++;

@@ -2,6 +2,7 @@ export { type ConfigFixture, type ConfigFixtureOptions, createConfigFixture } fr
 export { SAVE_MODES, type SaveMode, type SaveOptions } from "./save-modes.js";
 export { MemorySource, type MemorySourceOptions } from "./memory-source.js";
 export { checksumOf } from "./stable-json.js";
+export { passThroughSchema } from "./pass-through-schema.js";
 export { FakeWatcher, type FakeWatcherOptions } from "./fake-watcher.js";
 export { type EventRecorder, type NextEventOptions, recordEvents } from "./recorder.js";
 export {

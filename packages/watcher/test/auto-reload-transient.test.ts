@@ -1,8 +1,8 @@
 import * as fs from "node:fs/promises";
-import { silentLogger, type StandardSchemaV1 } from "@aiq/config-core";
+import { silentLogger } from "@aiq/config-core";
 import { ConfigEventType, createEventManager } from "@aiq/config-events";
 import { createConfigManager } from "@aiq/config-loader";
-import { createConfigFixture, FakeWatcher, recordEvents } from "@aiq/config-testing";
+import { createConfigFixture, FakeWatcher, passThroughSchema, recordEvents } from "@aiq/config-testing";
 import { describe, expect, it } from "vitest";
 import { autoReload } from "../src/index.js";
 import { createLogRecorder } from "./helpers.js";
@@ -13,17 +13,13 @@ import { createLogRecorder } from "./helpers.js";
 // after the settle time, so the final content is still what ends up current (RELIABILITY I2).
 // The file events are scripted (FakeWatcher): they stand for what the real watcher reported.
 
-const passThrough: StandardSchemaV1<unknown, unknown> = {
-  "~standard": { version: 1, vendor: "pass-through", validate: (value) => ({ value }) },
-};
-
 async function setup() {
   const fixture = await createConfigFixture({ files: { "config.yml": "counter: 1\n" } });
   const file = fixture.path("config.yml");
   const bus = createEventManager();
   const recorder = recordEvents(bus);
   const log = createLogRecorder();
-  const manager = await createConfigManager<unknown>(file, { schema: passThrough, events: bus, logger: silentLogger });
+  const manager = await createConfigManager<unknown>(file, { schema: passThroughSchema(), events: bus, logger: silentLogger });
   const published: unknown[] = [];
   manager.subscribe((config) => {
     published.push(config);

@@ -2,7 +2,15 @@ import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { type ConfigManager, type Logger, silentLogger } from "@aiq/config-core";
 import { ConfigEventType, createEventManager, type EventManager, type FileEvent } from "@aiq/config-events";
-import { type ConfigFixture, createConfigFixture, type EventRecorder, recordEvents, type SaveMode, waitFor } from "@aiq/config-testing";
+import {
+  type ConfigFixture,
+  createConfigFixture,
+  type EventRecorder,
+  passThroughSchema,
+  recordEvents,
+  type SaveMode,
+  waitFor,
+} from "@aiq/config-testing";
 import { createConfigManager } from "@aiq/config-loader";
 import { type AutoReloadHandle, type AutoReloadOptions, autoReload, ConfigWatcher, type ConfigWatcherOptions } from "../src/index.js";
 import { configData, configText, type TestConfig, testSchema } from "./schema.js";
@@ -15,6 +23,13 @@ export const MODES = [
   { mode: "native", options: { usePolling: false, ...DEBOUNCE } },
   { mode: "polling", options: { usePolling: true, interval: 50, ...DEBOUNCE } },
 ] as const satisfies readonly { mode: string; options: ConfigWatcherOptions }[];
+
+/** The schemas every end-to-end scenario runs with: the strict test schema, and one that accepts anything (RELIABILITY I1). */
+export const SCHEMAS = ["strict", "pass-through"] as const;
+export type SchemaKind = (typeof SCHEMAS)[number];
+
+/** Every watch mode with every schema. */
+export const MODES_AND_SCHEMAS = MODES.flatMap((m) => SCHEMAS.map((schema) => ({ ...m, schema })));
 
 /** Generous: a timeout only ever fails a test, it never paces one. */
 export const TIMEOUT = 8000;
@@ -146,7 +161,7 @@ export interface ReloadSetup extends AsyncDisposable {
   published: TestConfig[];
   /** Versions as listeners saw them. */
   versions: number[];
-  /** Configs a listener saw that were not exactly a whole document written by the test. */
+  /** Configs a listener saw that were not exactly a whole document written by the test (empty or partial). */
   broken: unknown[];
   /** How many times the schema validated a candidate. */
   validations(): number;
@@ -164,10 +179,12 @@ export interface ReloadSetup extends AsyncDisposable {
 
 export async function reloadFixture(
   files: Record<string, string>,
-  options: AutoReloadOptions = {},
+  options: AutoReloadOptions & { schema?: SchemaKind } = {},
   setup?: (fixture: ConfigFixture) => Promise<void>,
   name = "config.yml",
 ): Promise<ReloadSetup> {
+  const { schema: kind = "strict", ...reloadOptions } = options;
+  const inner = kind === "strict" ? testSchema : passThroughSchema<TestConfig>();
   const fixture = await createConfigFixture({ files });
   await setup?.(fixture);
   const bus = createEventManager();
@@ -179,7 +196,7 @@ export async function reloadFixture(
       ...testSchema["~standard"],
       validate: (value) => {
         validations++;
-        return testSchema["~standard"].validate(value);
+        return inner["~standard"].validate(value);
       },
     },
   };
@@ -191,9 +208,9 @@ export async function reloadFixture(
   manager.subscribe((config, change) => {
     published.push(config);
     versions.push(change.version);
-    if (!isDeepStrictEqual(config, configData(config.counter, config.llms.main_llm?.temperature))) broken.push(config);
+    if (!isWhole(config)) broken.push(config);
   });
-  const handle = autoReload(manager, { logger: log, ...options });
+  const handle = autoReload(manager, { logger: log, ...reloadOptions });
   await handle.ready();
   const result: ReloadSetup = {
     fixture,
@@ -236,4 +253,11 @@ export async function reloadFixture(
     },
   };
   return result;
+}
+
+/** True for exactly a document `configText` writes: not empty, not cut off, not a mix of two. */
+export function isWhole(config: unknown): boolean {
+  if (typeof config !== "object" || config === null) return false;
+  const { counter, llms } = config as Partial<TestConfig>;
+  return typeof counter === "number" && isDeepStrictEqual(config, configData(counter, llms?.main_llm?.temperature));
 }

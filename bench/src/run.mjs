@@ -40,7 +40,7 @@ const P = smoke
     }
   : {
       latency: { saves: 100, gapMs: 200 },
-      bursts: { trials: 30, settleMs: 1000 },
+      bursts: { trials: 200, settleMs: 600 },
       truncate: { trials: 30, gapMs: 30, settleMs: 1000 },
       pipeline: { runs: 9, warmup: 2 },
       memory: { reloads: 100 },

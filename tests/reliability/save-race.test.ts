@@ -6,7 +6,7 @@
 // issue's figures (200 bursts 1.5 s apart, a 20 s writer) and one core kept busy, is
 //   pnpm soak:saves
 import { describe, expect, it } from "vitest";
-import { type RaceOutcome, runSaveRace, withBusyCore, type WriterPlan } from "./save-race.js";
+import { type RaceOutcome, runSaveRace, runTornReads, withBusyCore, type WriterPlan } from "./save-race.js";
 
 const SOAK = process.env.AIQ_SOAK === "1";
 
@@ -33,5 +33,20 @@ describe("issue 17: bursts of in-place saves with a pass-through schema", () => 
       expect(outcome.held, summary).toBe(outcome.saves);
     },
     SOAK ? 900_000 : 120_000,
+  );
+});
+
+describe("issue 17: a read that overlaps an in-place save of a file larger than a page", () => {
+  it(
+    "is never returned as data: the read is repeated, or refused while the file keeps changing",
+    async () => {
+      const seconds = SOAK ? 20 : 3;
+      const outcome = await (SOAK ? withBusyCore(() => runTornReads(seconds, 200_000)) : runTornReads(seconds, 200_000));
+      if (SOAK) console.log(JSON.stringify({ torn: { seconds, bytes: 200_000 }, ...outcome }));
+      expect(outcome.partial, JSON.stringify(outcome)).toBe(0);
+      expect(Object.keys(outcome.refused).filter((code) => code !== "EMPTY" && code !== "READ_FAILED")).toEqual([]);
+      expect(outcome.saves).toBeGreaterThan(0);
+    },
+    SOAK ? 120_000 : 60_000,
   );
 });

@@ -9,22 +9,22 @@ import { setTimeout as delay } from "node:timers/promises";
 import { isDeepStrictEqual } from "node:util";
 import { silentLogger } from "@aiq/config-core";
 import { ConfigEventType, createEventManager } from "@aiq/config-events";
-import { createConfigManager } from "@aiq/config-loader";
+import { createConfigManager, fileSource } from "@aiq/config-loader";
 import { createConfigFixture, passThroughSchema, waitFor } from "@aiq/config-testing";
 import { autoReload } from "@aiq/config-watcher";
 
 const LLMS = 15;
 
-/** The data of save `counter`: about 50 lines of YAML, `end: true` last. */
-export function saveData(counter: number): Record<string, unknown> {
+/** The data of save `counter`: about 50 lines of YAML (with 15 `llms`), `end: true` last. */
+export function saveData(counter: number, count = LLMS): Record<string, unknown> {
   const llms: Record<string, unknown> = {};
-  for (let i = 0; i < LLMS; i++) llms[`llm_${i}`] = { model: `model-${i}`, temperature: i / 10 };
+  for (let i = 0; i < count; i++) llms[`llm_${i}`] = { model: `model-${i}`, temperature: i / 10 };
   return { name: `save ${counter}`, counter, llms, end: true };
 }
 
 /** The YAML text of {@link saveData}. */
-export function saveText(counter: number): string {
-  const llms = Array.from({ length: LLMS }, (_, i) => `  llm_${i}:\n    model: model-${i}\n    temperature: ${i / 10}\n`).join("");
+export function saveText(counter: number, count = LLMS): string {
+  const llms = Array.from({ length: count }, (_, i) => `  llm_${i}:\n    model: model-${i}\n    temperature: ${i / 10}\n`).join("");
   return `name: save ${counter}\ncounter: ${counter}\nllms:\n${llms}end: true\n`;
 }
 
@@ -51,10 +51,11 @@ const BURST = [0, 5, 11, 15, 20];
 
 /**
  * Runs the writer `plan` against a fresh manager + autoReload, then waits until the last save is
- * current (or `settleTimeoutMs` passes: then `held` says what is held instead).
+ * current (or `settleTimeoutMs` passes: then `held` says what is held instead). `llms` sets the
+ * document's size (15: ~50 lines, 1.1 KiB; 1000: 37 KiB, nine pages).
  */
-export async function runSaveRace(plan: WriterPlan, settleTimeoutMs = 10_000): Promise<RaceOutcome> {
-  await using fixture = await createConfigFixture({ files: { "config.yml": saveText(0) } });
+export async function runSaveRace(plan: WriterPlan, { llms = LLMS, settleTimeoutMs = 10_000 } = {}): Promise<RaceOutcome> {
+  await using fixture = await createConfigFixture({ files: { "config.yml": saveText(0, llms) } });
   const file = fixture.path("config.yml");
   const events = createEventManager();
   await using manager = await createConfigManager<unknown>(file, { schema: passThroughSchema(), events, logger: silentLogger });
@@ -62,7 +63,7 @@ export async function runSaveRace(plan: WriterPlan, settleTimeoutMs = 10_000): P
   manager.subscribe((config) => {
     outcome.published++;
     if (typeof config !== "object" || config === null) outcome.empty++;
-    else if (!isDeepStrictEqual(config, saveData((config as { counter?: number }).counter ?? -1))) outcome.partial++;
+    else if (!isDeepStrictEqual(config, saveData((config as { counter?: number }).counter ?? -1, llms))) outcome.partial++;
   });
   events.registerHandler(() => {
     outcome.refused++;
@@ -71,7 +72,7 @@ export async function runSaveRace(plan: WriterPlan, settleTimeoutMs = 10_000): P
   await handle.ready();
   const save = async (): Promise<void> => {
     outcome.saves++;
-    await writeFile(file, saveText(outcome.saves));
+    await writeFile(file, saveText(outcome.saves, llms));
   };
   if (plan.kind === "steady") {
     const end = performance.now() + plan.seconds * 1000;
@@ -94,6 +95,54 @@ export async function runSaveRace(plan: WriterPlan, settleTimeoutMs = 10_000): P
   await waitFor(() => counterOf() === last, { timeout: settleTimeoutMs }).catch(() => undefined);
   await handle.done;
   outcome.held = counterOf();
+  return outcome;
+}
+
+/** What `fileSource` returned while a file was saved in place without pause. */
+export interface TornReadOutcome {
+  saves: number;
+  /** Reads that returned the whole of some save. */
+  whole: number;
+  /** Reads that returned data that is not a whole save: part of a write (must be 0). */
+  partial: number;
+  /** Reads refused, by code (`EMPTY`: between truncate and write; `READ_FAILED`: changed while read). */
+  refused: Record<string, number>;
+}
+
+/**
+ * Saves a `bytes`-long YAML file in place without pause while reading it through `fileSource` for
+ * `seconds`. A write of more than a page is copied into the file page by page, so a read can end
+ * inside it: before the fix such a read returned the prefix (cut mid line, parsed) as data.
+ */
+export async function runTornReads(seconds: number, bytes: number): Promise<TornReadOutcome> {
+  await using fixture = await createConfigFixture();
+  const file = fixture.path("config.yml");
+  const keys = Math.ceil(bytes / 66);
+  const text = (n: number): string => Array.from({ length: keys }, (_, i) => `k${i}: ${String(n).repeat(60)}\n`).join("");
+  await writeFile(file, text(1));
+  const outcome: TornReadOutcome = { saves: 0, whole: 0, partial: 0, refused: {} };
+  let writing = true;
+  const writer = (async () => {
+    while (writing) await writeFile(file, text((++outcome.saves % 9) + 1));
+  })();
+  const source = fileSource(file);
+  const end = performance.now() + seconds * 1000;
+  try {
+    while (performance.now() < end) {
+      try {
+        const data = (await source.read()).data as Record<string, string>;
+        const whole = Object.keys(data).length === keys && new Set(Object.values(data)).size === 1;
+        if (whole) outcome.whole++;
+        else outcome.partial++;
+      } catch (error) {
+        const code = (error as { code?: string }).code ?? String(error);
+        outcome.refused[code] = (outcome.refused[code] ?? 0) + 1;
+      }
+    }
+  } finally {
+    writing = false;
+    await writer;
+  }
   return outcome;
 }
 

@@ -12,7 +12,10 @@ import * as path from "node:path";
  * @property {() => Promise<void>} stop
  * @property {Record<string, unknown>} [info]
  */
-/** @typedef {(file: string, onValue: (value: unknown) => void, mark: (name: string) => void) => Promise<Running>} Contender */
+/**
+ * @typedef {(file: string, onValue: (value: unknown) => void, mark: (name: string) => void, options: { schema?: "pass-through" }) => Promise<Running>} Contender
+ * (`schema: "pass-through"`: a contender with a schema validates with one that accepts anything.)
+ */
 
 /** The floor: raw fs.watch on the directory, readFileSync + yaml.parse on every event, no debounce. */
 async function floor(file, onValue) {
@@ -74,8 +77,14 @@ async function c12(file, onValue) {
   };
 }
 
-/** Ours: autoReload(await createConfigManager(path)) with default options; values seen by subscribe. */
-async function aiq(file, onValue, mark) {
+/** A Standard Schema that accepts any value: what keeps a broken config out is then ours alone. */
+const passThrough = { "~standard": { version: 1, vendor: "bench", validate: (value) => ({ value }) } };
+
+/**
+ * Ours: autoReload(await createConfigManager(path)) with default options (the default schema, or
+ * `options.schema: "pass-through"`); values seen by subscribe.
+ */
+async function aiq(file, onValue, mark, options) {
   const { createConfigManager } = await import("@aiq/config-loader");
   const { autoReload } = await import("@aiq/config-watcher");
   // For the diagnosis only: when the watcher's file event reaches the bus (debounce + read + hash
@@ -86,7 +95,7 @@ async function aiq(file, onValue, mark) {
       if (e.type === "file_modified" || e.type === "file_created") mark("fileEvent");
     });
   } catch {}
-  const manager = await createConfigManager(file);
+  const manager = await createConfigManager(file, options.schema === "pass-through" ? { schema: passThrough } : {});
   manager.subscribe((config) => onValue(config));
   // Default options; AIQ_BENCH_DEBOUNCE_MS (run.mjs --aiq-debounce=N) is for diagnosis runs only.
   const debounce = process.env.AIQ_BENCH_DEBOUNCE_MS;

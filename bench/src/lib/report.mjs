@@ -27,8 +27,12 @@ export function evaluateGoals(res) {
   }
   const b = res.bursts?.aiq;
   if (res.bursts)
-    add("bursts-lost-final", "0 lost final saves in 30 bursts",
+    add("bursts-lost-final", `0 lost final saves in ${res.params.bursts.trials} bursts`,
       b && !err(b) ? `${b.lostFinal}/${b.trials}` : err(b) ?? "—", b && !err(b) ? b.lostFinal === 0 : false);
+  if (res.bursts)
+    add("bursts-never-empty", `0 empty/partial configs held in ${res.params.bursts.trials} bursts, pass-through schema`,
+      b && !err(b) ? `${b.emptyHeld} empty, ${b.partialHeld} partial of ${b.reloadsSeen} held` : err(b) ?? "—",
+      b && !err(b) ? b.emptyHeld === 0 && b.partialHeld === 0 : false);
   const t = res.truncate?.aiq;
   if (res.truncate)
     add("truncate-never-partial", "0 empty/partial configs ever current (truncate-then-write)",
@@ -78,11 +82,12 @@ export function renderTable(res) {
   if (res.bursts || res.truncate) {
     const bt = res.params.bursts.trials, tt = res.params.truncate.trials;
     out.push(`**2. bursts and truncate-then-write** (all four at once, each in its own process and directory)`);
+    out.push("", "Bursts: ours with a schema that accepts anything (the others have none). Empty/partial held: values held / trials with one.");
     out.push("", `| contender | bursts: final save lost | bursts: empty/partial held | truncate: empty/partial ever current | truncate: final not reached |`, "|---|---:|---:|---:|---:|");
     for (const k of Object.keys(LABELS)) {
       const b = res.bursts?.[k], t = res.truncate?.[k];
       if (!b && !t) continue;
-      const bs = err(b) ?? (b ? `${b.lostFinal}/${bt} | ${b.trialsWithEmptyOrPartial}/${bt}` : "— | —");
+      const bs = err(b) ?? (b ? `${b.lostFinal}/${bt} | ${b.emptyHeld}+${b.partialHeld} / ${b.trialsWithEmptyOrPartial} of ${bt}` : "— | —");
       const ts = err(t) ?? (t ? `${t.trialsWithEmptyOrPartial}/${tt} | ${t.notConverged}/${tt}` : "— | —");
       out.push(`| ${LABELS[k]} | ${bs} | ${ts} |`);
     }

@@ -21,7 +21,7 @@ try {
   }, (name) => {
     marks[name] ??= [];
     marks[name].push(nowMs());
-  });
+  }, cfg.options ?? {});
 } catch (e) {
   fatal(e);
 }

@@ -16,11 +16,18 @@ export interface ConfigFileContent {
 }
 
 const CHUNK = 64 * 1024;
+// A read that overlaps an in-place write can see part of it: the kernel copies a write into the file
+// page by page and the size grows as it goes, so a read reaching the end of the file mid-write gets a
+// prefix, cut mid line at a page boundary (a prefix of YAML usually parses). The file's size and
+// times right after the read then differ from before it, or its size from what was read: read
+// again, this many times at most.
+const MAX_READS = 3;
 
 /**
  * Reads a config file whole, bounded in size, and decodes it as strict UTF-8 (a UTF-8 byte order
- * mark is dropped). Failures are `ConfigReloadError`s naming the file, never its contents:
- * `ENOENT`, `EACCES`, `EISDIR`, `TOO_LARGE`, `ENCODING`, `ABORTED`, `EIO`, `READ_FAILED`.
+ * mark is dropped). A file that changed while it was read is read again (a save in progress), and
+ * `READ_FAILED` if it keeps changing. Failures are `ConfigReloadError`s naming the file, never its
+ * contents: `ENOENT`, `EACCES`, `EISDIR`, `TOO_LARGE`, `ENCODING`, `ABORTED`, `EIO`, `READ_FAILED`.
  */
 export async function readConfigFile(path: string, options: ReadConfigFileOptions): Promise<ConfigFileContent> {
   const { maxBytes, signal } = options;
@@ -32,36 +39,55 @@ export async function readConfigFile(path: string, options: ReadConfigFileOption
     if (info.isDirectory()) throw readError("EISDIR", path, "is a directory");
     if (!info.isFile()) throw readError("READ_FAILED", path, "is not a regular file");
     if (info.size > maxBytes) throw tooLarge(path, maxBytes);
-    bytes = await readBounded(path, maxBytes, signal);
+    for (let read = 1; ; read++) {
+      const whole = await readBounded(path, maxBytes, signal);
+      if (!whole.changed) {
+        bytes = whole.bytes;
+        break;
+      }
+      if (read === MAX_READS) throw readError("READ_FAILED", path, `changed while it was read, ${MAX_READS} times (a save in progress?)`);
+    }
   } catch (error) {
     throw error instanceof ConfigReloadError ? error : fromSystemError(error, path);
   }
   return { bytes, text: decodeUtf8(bytes, path) };
 }
 
-async function readBounded(path: string, maxBytes: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+/**
+ * Reads the file to its end, in one system call when it did not grow since it was opened (a read
+ * spread over several calls can interleave with a save that truncates and rewrites the file between
+ * them: a mix of two saves). `changed`: its size, modification or change time after the read differ
+ * from before it, or from what was read; then the bytes may be part of a write.
+ */
+async function readBounded(path: string, maxBytes: number, signal: AbortSignal | undefined): Promise<{ bytes: Uint8Array; changed: boolean }> {
   const handle = await open(path, "r");
   try {
+    const before = await handle.stat({ bigint: true });
     // Read at most maxBytes + 1: a file that grew after stat is still caught, and memory stays bounded.
     const limit = maxBytes + 1;
     const chunks: Uint8Array[] = [];
     let total = 0;
+    let want = Math.min(limit, Number(before.size) + 1);
     for (;;) {
       checkAborted(path, signal);
-      const buffer = new Uint8Array(Math.min(CHUNK, limit - total));
+      const buffer = new Uint8Array(Math.min(want, limit - total));
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
-      if (bytesRead === 0) break;
       chunks.push(buffer.subarray(0, bytesRead));
       total += bytesRead;
       if (total > maxBytes) throw tooLarge(path, maxBytes);
+      // Short: the end of the file (a regular file reads short only there). Full: it grew; read on.
+      if (bytesRead < buffer.length) break;
+      want = CHUNK;
     }
+    const after = await handle.stat({ bigint: true });
+    const changed = after.size !== BigInt(total) || after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs;
     const bytes = new Uint8Array(total);
     let offset = 0;
     for (const chunk of chunks) {
       bytes.set(chunk, offset);
       offset += chunk.length;
     }
-    return bytes;
+    return { bytes, changed };
   } finally {
     await handle.close();
   }

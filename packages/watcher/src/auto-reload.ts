@@ -68,10 +68,11 @@ export interface AutoReloadHandle extends AsyncDisposable {
 }
 
 // A reload that read a file in the middle of a save (truncated and not yet written: EMPTY; renamed
-// away and not yet back: ENOENT) is refused. The watcher may never report the save that completes
-// it (an identical rewrite holds what it reported already), so the file is read again, validate
-// only (silent), after the settle time, up to this many times while it stays so.
-const TRANSIENT_CODES: ReadonlySet<string> = new Set(["EMPTY", "ENOENT"]);
+// away and not yet back: ENOENT; written while it was read: READ_FAILED) is refused. The watcher may
+// never report the save that completes it (an identical rewrite holds what it reported already), so
+// the file is read again, validate only (silent), after the settle time, up to this many times
+// while it stays so.
+const TRANSIENT_CODES: ReadonlySet<string> = new Set(["EMPTY", "ENOENT", "READ_FAILED"]);
 const TRANSIENT_LOOKS = 3;
 
 const FILE_EVENT_TYPES: ReadonlySet<string> = new Set([

@@ -3,7 +3,7 @@ import { waitFor } from "@aiq/config-testing";
 import type { FSWatcher } from "chokidar";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigWatcher } from "../src/index.js";
-import { createLogRecorder, MODES, reloadFixture, sha256, TIMEOUT, watchFixture } from "./helpers.js";
+import { createLogRecorder, MODES, MODES_AND_SCHEMAS, reloadFixture, sha256, TIMEOUT, watchFixture } from "./helpers.js";
 import { configText as text } from "./schema.js";
 
 // The real chokidar, with every instance recorded so a test can make it fail as a full inotify
@@ -43,13 +43,14 @@ describe("16. watcher failure", () => {
     expect(r.manager.status.watch?.degraded).toBe(true);
   });
 
-  it.each(MODES)("$mode: EMFILE without fallback degrades; watching goes on as well as it can", async ({ options }) => {
-    await using r = await reloadFixture({ "config.yml": text(1) }, { ...options, fallbackToPolling: false });
+  it.each(MODES_AND_SCHEMAS)("$mode, $schema schema: EMFILE without fallback degrades; watching goes on as well as it can", async ({ options, schema }) => {
+    await using r = await reloadFixture({ "config.yml": text(1) }, { ...options, schema, fallbackToPolling: false });
     chokidarInstances[0]!.emit("error", EMFILE());
     expect(r.manager.status.watch).toEqual({ mode: options.usePolling ? "polling" : "native", degraded: true, error: expect.stringContaining("EMFILE") });
     expect(chokidarInstances).toHaveLength(1);
     await r.fixture.save("config.yml", text(2));
     await r.waitForCounter(2);
+    expect(r.broken).toEqual([]);
   });
 
   it("any other watcher error degrades without switching mode", async () => {
@@ -90,7 +91,7 @@ describe.each(MODES)("I3. no lost final write ($mode)", ({ options }) => {
   });
 });
 
-describe.each(MODES)("23. leak check ($mode)", ({ options }) => {
+describe.each(MODES_AND_SCHEMAS)("23. leak check ($mode, $schema schema)", ({ options, schema }) => {
   it("1,000 subscribe/unsubscribe cycles and 200 reloads leave no listener behind; one chokidar instance", async () => {
     const warnings: Error[] = [];
     const onWarning = (warning: Error): void => {
@@ -99,7 +100,7 @@ describe.each(MODES)("23. leak check ($mode)", ({ options }) => {
     process.on("warning", onWarning);
     try {
       {
-        await using r = await reloadFixture({ "config.yml": text(0), "base.yml": text(0) }, options);
+        await using r = await reloadFixture({ "config.yml": text(0), "base.yml": text(0) }, { ...options, schema });
         for (let i = 0; i < 1000; i++) {
           const off = r.manager.subscribe("llms", () => undefined);
           off();
@@ -112,6 +113,7 @@ describe.each(MODES)("23. leak check ($mode)", ({ options }) => {
         }
         for (let i = 0; i < 180; i++) await r.manager.reloadConfig();
         expect(r.manager.reloadCount).toBe(200);
+        expect(r.broken).toEqual([]);
         expect(chokidarInstances).toHaveLength(1);
         expect(r.bus.handlerCount).toBe(2); // the recorder's and autoReload's
         await r.manager.close();

@@ -154,10 +154,12 @@ class EtcdFollower implements AttachedWatcher {
     const source = this.#source;
     const watch: EtcdWatch = await source.watch(String(BigInt(from.revision) + 1n), {
       onPut: (kv, header) => {
+        this.#saw(header);
         source.offer({ clusterId: header.clusterId, kv, revision: kv.modRevision });
         this.#loop.request();
       },
       onDelete: (revision, header) => {
+        this.#saw(header);
         source.offer({ clusterId: header.clusterId, kv: undefined, revision });
         this.#loop.request();
       },
@@ -187,6 +189,11 @@ class EtcdFollower implements AttachedWatcher {
       },
     });
     this.#watch = watch;
+  }
+
+  /** The store revision an event came at: a later read below it means a restore. */
+  #saw(header: EtcdHeader): void {
+    if (header.clusterId === this.#known?.clusterId && BigInt(header.revision) > BigInt(this.#known.revision)) this.#known = header;
   }
 
   /** Keeps the last applied value in the cache file (raw, placeholders unresolved). */

@@ -1,5 +1,5 @@
 /** Options that take a value and may be written before the subcommand. */
-const VALUED = new Set(["-c", "--config", "-o", "--override"]);
+const VALUED = new Set(["-c", "--config", "-o", "--override", "--etcd", "--key", "--user"]);
 /** Flags that may be written before the subcommand. */
 const FLAGS = new Set(["-v", "--verbose", "--json"]);
 

@@ -1,6 +1,8 @@
 import { Builtins, Cli } from "./clipanion.js";
 import { normalizeArgv } from "./argv.js";
 import { InteractiveCommand } from "./commands/interactive.js";
+import { PullCommand } from "./commands/pull.js";
+import { PushCommand } from "./commands/push.js";
 import { ReloadCommand } from "./commands/reload.js";
 import { RunCommand } from "./commands/run.js";
 import { SchemaCommand } from "./commands/schema.js";
@@ -10,7 +12,7 @@ import type { AiqCliContext } from "./context.js";
 import { shouldColor } from "./format.js";
 import { readCliVersion } from "./version.js";
 
-const COMMANDS: ReadonlySet<string> = new Set(["reload", "interactive", "watch", "schema", "run"]);
+const COMMANDS: ReadonlySet<string> = new Set(["reload", "interactive", "watch", "schema", "run", "push", "pull"]);
 
 /** Options of {@link createCli}. */
 export interface CreateCliOptions {
@@ -22,7 +24,7 @@ export interface CreateCliOptions {
 }
 
 /**
- * Builds the `aiq-config` command line: `reload`, `interactive`, `watch`, `schema`, `run`, `--help`, `--version`.
+ * Builds the `aiq-config` command line: `reload`, `interactive`, `watch`, `schema`, `run`, `push`, `pull`, `--help`, `--version`.
  * @param options colours
  * @returns a clipanion `Cli`; prefer {@link runCli}, which also normalises argv and maps errors to exit codes
  */
@@ -38,6 +40,8 @@ export function createCli(options: CreateCliOptions = {}): Cli<AiqCliContext> {
   cli.register(WatchCommand);
   cli.register(SchemaCommand);
   cli.register(RunCommand);
+  cli.register(PushCommand);
+  cli.register(PullCommand);
   cli.register(Builtins.HelpCommand);
   cli.register(VersionCommand);
   return cli;
@@ -50,7 +54,7 @@ function isUsageProblem(error: unknown): error is Error {
 
 /**
  * Runs `aiq-config` with the given arguments and streams, and returns the exit code: 0 success, 1 a
- * failed reload or a user mistake, 2 a usage error.
+ * failed reload or a user mistake, 2 a usage error, 3 an etcd write conflict, 4 an unreachable etcd.
  * @param argv the arguments after the binary name, e.g. `["-c", "config.yml", "reload"]`
  * @param context streams, env and a stop signal; each defaults to the process's own
  * @example const code = await runCli(["-c", "config.yml", "reload"], { stdout, stderr });

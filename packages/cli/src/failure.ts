@@ -3,7 +3,7 @@ import { displayPath, plural } from "./format.js";
 
 /** A failure as the CLI prints it: text lines, a JSON form, and the exit code. */
 export interface Failure {
-  /** 1 for a failed reload or a user mistake, 2 for a usage error. */
+  /** 1 for a failed reload or a user mistake, 2 for a usage error, 3 for an etcd conflict, 4 for an unreachable etcd. */
   exitCode: number;
   /** The headline, without a stack trace for anything the user caused. */
   message: string;
@@ -46,7 +46,7 @@ function hintFor(code: ConfigErrorCode): string | undefined {
     case "EISDIR":
       return "-c/--config must name a file (.yml, .yaml or .json), not a directory.";
     case "TOO_LARGE":
-      return "Config files are limited in size (10 MiB by default); check that -c names the right file.";
+      return "Configs are limited in size (a file to 10 MiB, an etcd value to 1 MiB by default); check that -c names the right file.";
     case "ENCODING":
       return "Save the file as UTF-8.";
     case "EMPTY":
@@ -62,6 +62,10 @@ function hintFor(code: ConfigErrorCode): string | undefined {
     case "INVALID_OVERRIDE":
     case "INVALID_PATH":
       return "Check the -o key=value overrides: a key is a dotted path into the config, e.g. -o llms.main_llm.temperature=0.7.";
+    case "CONFLICT":
+      return "Another push came first: `aiq-config pull` shows the value now stored; push again with --expect-revision of that revision.";
+    case "UNAVAILABLE":
+      return "Check that etcd runs and that --etcd (or AIQ_ETCD_ENDPOINTS) names its client URLs, e.g. --etcd http://127.0.0.1:2379.";
     case "ROLLBACK_RANGE":
       return "`b N` rolls back N versions; `s` lists the snapshots kept.";
     default:
@@ -84,9 +88,16 @@ export function formatIssueBlock(issue: ConfigIssue): string[] {
   return lines;
 }
 
+/** The exit code of a config error: 3 another writer came first, 4 etcd cannot be reached, else 1. */
+function exitCodeFor(code: ConfigErrorCode): number {
+  if (code === "CONFLICT") return 3;
+  if (code === "UNAVAILABLE") return 4;
+  return 1;
+}
+
 function describeConfigError(error: ConfigError): Failure {
   const hint = hintFor(error.code);
-  const base = { exitCode: 1, ...(hint ? { hint } : {}) };
+  const base = { exitCode: exitCodeFor(error.code), ...(hint ? { hint } : {}) };
   const errorJson = { name: error.name, code: error.code, message: error.message };
   if (isConfigValidationError(error)) {
     const source = error.sourceId ?? error.issues.find((issue) => issue.file !== undefined)?.file;

@@ -95,7 +95,7 @@ export class InteractiveSession {
   #failed(error: unknown): void {
     const failure = describeFailure(error);
     const { version } = this.#manager.status;
-    const kept = failure.exitCode === 1 && !failure.stack ? [`The current config (version ${version}) is kept.`] : [];
+    const kept = failure.exitCode !== 2 && !failure.stack ? [`The current config (version ${version}) is kept.`] : [];
     this.#write([...failureLines(failure, this.#style), ...kept]);
   }
 

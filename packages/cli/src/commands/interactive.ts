@@ -1,8 +1,8 @@
 import { Command, UsageError } from "../clipanion.js";
-import { ConfigCommand } from "./base.js";
+import { EtcdCommand } from "./etcd-base.js";
 
 /** `aiq-config -c FILE interactive`: the guide's interactive reload session. */
-export class InteractiveCommand extends ConfigCommand {
+export class InteractiveCommand extends EtcdCommand {
   static override paths = [["interactive"]];
 
   static override usage = Command.Usage({
@@ -21,15 +21,9 @@ export class InteractiveCommand extends ConfigCommand {
 
   protected async run(): Promise<number> {
     if (this.json) throw new UsageError("interactive has no --json output; use `reload --json` or `watch --json`.");
-    const file = this.requireConfigPath();
-    const overrides = await this.overrideMap();
     const logger = this.createLogger();
-    const [{ createConfigManager }, { createEventManager }, { InteractiveSession, runSession }] = await Promise.all([
-      import("@aiq/config-loader"),
-      import("@aiq/config-events"),
-      import("../session.js"),
-    ]);
-    const manager = await createConfigManager(file, { overrides, logger, logFailures: false, events: createEventManager(), env: this.context.env, strictKeys: this.strictKeys });
+    const [{ createEventManager }, { InteractiveSession, runSession }] = await Promise.all([import("@aiq/config-events"), import("../session.js")]);
+    const manager = await this.createManager({ logger, logFailures: false, events: createEventManager() });
     try {
       const write = (lines: string[]): void => {
         this.context.stdout.write(`${lines.join("\n")}\n`);

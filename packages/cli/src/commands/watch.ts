@@ -1,8 +1,8 @@
 import { Command } from "../clipanion.js";
-import { ConfigCommand } from "./base.js";
+import { EtcdCommand } from "./etcd-base.js";
 
 /** `aiq-config -c FILE watch`: reloads on every save and prints what changed or why a save was refused. */
-export class WatchCommand extends ConfigCommand {
+export class WatchCommand extends EtcdCommand {
   static override paths = [["watch"]];
 
   static override usage = Command.Usage({
@@ -20,17 +20,11 @@ export class WatchCommand extends ConfigCommand {
   });
 
   protected async run(): Promise<number> {
-    const file = this.requireConfigPath();
-    const overrides = await this.overrideMap();
+    const etcd = this.requireOneSource() === "etcd";
     const logger = this.createLogger();
-    const [{ createConfigManager }, events, { autoReload }, { WatchReporter }] = await Promise.all([
-      import("@aiq/config-loader"),
-      import("@aiq/config-events"),
-      import("@aiq/config-watcher"),
-      import("../watch-report.js"),
-    ]);
+    const [events, { WatchReporter }] = await Promise.all([import("@aiq/config-events"), import("../watch-report.js")]);
     const bus = events.createEventManager();
-    const manager = await createConfigManager(file, { overrides, logger, logFailures: false, events: bus, env: this.context.env, strictKeys: this.strictKeys });
+    const manager = await this.createManager({ logger, logFailures: false, events: bus });
     try {
       const reporter = new WatchReporter(manager, {
         write: (text) => this.context.stdout.write(text),
@@ -41,7 +35,8 @@ export class WatchCommand extends ConfigCommand {
       manager.subscribe((config, change) => reporter.reloaded(config, change));
       bus.registerHandler((event) => reporter.refused(event), events.ConfigEventType.CONFIG_RELOAD_FAILED);
       const stopped = untilAborted(this.context.signal);
-      const handle = autoReload(manager, { logger });
+      // etcd: the watch starts at the revision just read, so a put made from now on is never missed.
+      const handle = etcd ? (await import("@aiq/config-etcd")).watchEtcd(manager) : (await import("@aiq/config-watcher")).autoReload(manager, { logger });
       await handle.ready();
       reporter.ready();
       await stopped;

@@ -1,0 +1,142 @@
+import { readFile, stat } from "node:fs/promises";
+import { type ConfigIssue, ConfigReloadError, type ConfigOverrides, ConfigValidationError, isSecretKey, REDACTED, redactText, resolveConfig } from "@aiq/config-core";
+import { type ConfigEnv, configFormatOf, parseConfig } from "@aiq/config-loader";
+
+/** What an etcd value may hold by default, as `maxBytes` of `@aiq/config-etcd`: 1 MiB (etcd's own limit is 1.5 MiB). */
+export const DEFAULT_ETCD_MAX_BYTES = 1024 * 1024;
+
+/** The text of a config value and where it came from, to validate and push. */
+export interface ConfigText {
+  text: string;
+  /** A file name whose extension gives the format; issues name it. */
+  filename: string;
+}
+
+function tooLarge(what: string, size: number, maxBytes: number): ConfigReloadError {
+  return new ConfigReloadError(
+    "TOO_LARGE",
+    `${what} is ${size} bytes, over the ${maxBytes} bytes an etcd value may hold here (--max-bytes); nothing was sent.`,
+  );
+}
+
+/**
+ * Reads a local config file to push, refusing it unread when it is over `maxBytes`.
+ * @throws ConfigReloadError `TOO_LARGE`, `ENCODING`, or the file's own read error (`ENOENT`...)
+ */
+export async function readPushFile(file: string, maxBytes: number): Promise<ConfigText> {
+  let bytes: Buffer;
+  try {
+    const size = (await stat(file)).size;
+    if (size > maxBytes) throw tooLarge(file, size, maxBytes);
+    bytes = await readFile(file);
+  } catch (error) {
+    if (error instanceof ConfigReloadError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const known = code === "ENOENT" || code === "EACCES" || code === "EISDIR" ? code : "READ_FAILED";
+    throw new ConfigReloadError(known, `Cannot read ${file}: ${code ?? String(error)}`, { cause: error, sourceId: file });
+  }
+  if (bytes.length > maxBytes) throw tooLarge(file, bytes.length, maxBytes);
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch (error) {
+    throw new ConfigReloadError("ENCODING", `${file} is not UTF-8 text; save it as UTF-8.`, { cause: error, sourceId: file });
+  }
+  return { text, filename: file };
+}
+
+/** Refuses text over `maxBytes` (its UTF-8 length) before anything is sent. */
+export function checkValueSize(value: ConfigText, maxBytes: number): void {
+  const size = Buffer.byteLength(value.text, "utf8");
+  if (size > maxBytes) throw tooLarge(value.filename, size, maxBytes);
+}
+
+// Every `${VAR}` reads as this mark, so a value under a secret key shows whether it was written as
+// a placeholder (it holds the mark) or as the secret itself.
+const MARK = "\u0000aiq-placeholder\u0000";
+const MARK_ENV = new Proxy(
+  {},
+  {
+    get: () => MARK,
+    getOwnPropertyDescriptor: () => ({ value: MARK, configurable: true, enumerable: true, writable: false }),
+  },
+) as Readonly<Record<string, string>>;
+
+/** Each value under a secret key (`api_key`, `*_token`, `password`...) written as it is rather than as a `${VAR}`. */
+function literalSecrets(value: ConfigText): { path: (string | number)[]; text: string }[] {
+  const found: { path: (string | number)[]; text: string }[] = [];
+  const walk = (node: unknown, path: (string | number)[]): void => {
+    if (typeof node !== "object" || node === null) return;
+    for (const [key, child] of Object.entries(node)) {
+      const at = [...path, Array.isArray(node) ? Number(key) : key];
+      if (isSecretKey(at[at.length - 1] as string | number) && (typeof child === "string" || typeof child === "number")) {
+        const text = String(child);
+        // As core's redaction: very short values are no real secret (and would star ordinary words).
+        if (!text.includes(MARK) && (text.length >= 4 || text === REDACTED)) found.push({ path: at, text });
+      } else {
+        walk(child, at);
+      }
+    }
+  };
+  walk(parseConfig(value.text, { filename: value.filename, env: MARK_ENV }).data, []);
+  return found;
+}
+
+/**
+ * Refuses a value that holds a secret as it is: a stored value is read by every process, every
+ * operator who can `pull`, and every backup of etcd, so secrets stay `${VAR}` placeholders that
+ * each process fills from its own environment.
+ * @throws ConfigValidationError with one issue per secret, its value never shown
+ */
+export function refuseLiteralSecrets(value: ConfigText): void {
+  const parsed = parseConfig(value.text, { filename: value.filename, env: MARK_ENV });
+  const issues: ConfigIssue[] = literalSecrets(value).map(({ path, text }) => {
+    const at = parsed.locate(path);
+    const name = String(path[path.length - 1]).toUpperCase().replace(/[^A-Z0-9_]/g, "_");
+    const message =
+      text === REDACTED
+        ? `holds ${REDACTED}, the mark \`pull\` shows for a secret stored as it is; write a \${VAR} placeholder instead`
+        : `a secret is not stored in etcd as it is; write \${${name}} (or another \${VAR}) and set it in each process's environment`;
+    return { path: path.join("."), message, file: value.filename, ...(at ? { line: at.line, column: at.column } : {}) };
+  });
+  if (issues.length > 0) throw new ConfigValidationError(issues, { sourceId: value.filename });
+}
+
+/** The value with any secret stored as it is (not as a `${VAR}`) replaced by `***`: what `pull` prints. */
+export function redactStoredValue(value: ConfigText): string {
+  try {
+    return redactText(value.text, literalSecrets(value).map(({ text }) => text));
+  } catch {
+    // A value that does not parse holds no secret we could find by key; it is printed as stored.
+    return value.text;
+  }
+}
+
+/**
+ * Validates a value the way every process of the fleet will before it applies it: parsed (YAML, or
+ * JSON by the file name), `${VAR}` placeholders filled from `env`, `base:` refused (a stored value
+ * must be whole), overrides applied, checked against the schema.
+ * @returns the resolved config (secrets in it must not be printed) and the unset `${VAR}` warnings
+ * @throws ConfigValidationError listing every issue
+ */
+export async function validateValue(
+  value: ConfigText,
+  options: { env: ConfigEnv; overrides: ConfigOverrides },
+): Promise<{ config: unknown; warnings: readonly string[] }> {
+  const parsed = parseConfig(value.text, { filename: value.filename, env: options.env });
+  const data = parsed.data;
+  if (data !== null && typeof data === "object" && !Array.isArray(data) && Object.hasOwn(data, "base")) {
+    const at = parsed.locate(["base"]);
+    const message = "base: is not supported in a value stored in etcd; merge the base file into this one";
+    throw new ConfigValidationError([{ path: "base", message, file: value.filename, ...(at ? { line: at.line, column: at.column } : {}) }], {
+      sourceId: value.filename,
+    });
+  }
+  const config = await resolveConfig({ data, checksum: "", locate: parsed.locate }, { sourceId: value.filename, overrides: options.overrides });
+  return { config, warnings: parsed.warnings };
+}
+
+/** The file name that gives an etcd key's value its format: JSON when the key ends in `.json`, else YAML. */
+export function formatFileName(key: string, label: string): string {
+  return configFormatOf(key) === "json" ? `${label}.json` : `${label}.yml`;
+}

@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { type ConfigIssue, ConfigReloadError, type ConfigOverrides, ConfigValidationError, isSecretKey, REDACTED, redactText, resolveConfig } from "@aiq/config-core";
+import { type ConfigIssue, ConfigReloadError, type ConfigOverrides, ConfigValidationError, isSecretPath, REDACTED, redactText, resolveConfig } from "@aiq/config-core";
 import { type ConfigEnv, configFormatOf, parseConfig } from "@aiq/config-loader";
 
 /** What an etcd value may hold by default, as `maxBytes` of `@aiq/config-etcd`: 1 MiB (etcd's own limit is 1.5 MiB). */
@@ -62,23 +62,30 @@ const MARK_ENV = new Proxy(
   },
 ) as Readonly<Record<string, string>>;
 
+interface LiteralSecret {
+  path: (string | number)[];
+  text: string;
+  at: { line: number; column: number } | undefined;
+}
+
 /** Each value under a secret key (`api_key`, `*_token`, `password`...) written as it is rather than as a `${VAR}`. */
-function literalSecrets(value: ConfigText): { path: (string | number)[]; text: string }[] {
-  const found: { path: (string | number)[]; text: string }[] = [];
+function literalSecrets(value: ConfigText): LiteralSecret[] {
+  const parsed = parseConfig(value.text, { filename: value.filename, env: MARK_ENV });
+  const found: LiteralSecret[] = [];
   const walk = (node: unknown, path: (string | number)[]): void => {
     if (typeof node !== "object" || node === null) return;
     for (const [key, child] of Object.entries(node)) {
       const at = [...path, Array.isArray(node) ? Number(key) : key];
-      if (isSecretKey(at[at.length - 1] as string | number) && (typeof child === "string" || typeof child === "number")) {
+      if (isSecretPath(at) && (typeof child === "string" || typeof child === "number")) {
         const text = String(child);
         // As core's redaction: very short values are no real secret (and would star ordinary words).
-        if (!text.includes(MARK) && (text.length >= 4 || text === REDACTED)) found.push({ path: at, text });
+        if (!text.includes(MARK) && (text.length >= 4 || text === REDACTED)) found.push({ path: at, text, at: parsed.locate(at) });
       } else {
         walk(child, at);
       }
     }
   };
-  walk(parseConfig(value.text, { filename: value.filename, env: MARK_ENV }).data, []);
+  walk(parsed.data, []);
   return found;
 }
 
@@ -89,9 +96,7 @@ function literalSecrets(value: ConfigText): { path: (string | number)[]; text: s
  * @throws ConfigValidationError with one issue per secret, its value never shown
  */
 export function refuseLiteralSecrets(value: ConfigText): void {
-  const parsed = parseConfig(value.text, { filename: value.filename, env: MARK_ENV });
-  const issues: ConfigIssue[] = literalSecrets(value).map(({ path, text }) => {
-    const at = parsed.locate(path);
+  const issues: ConfigIssue[] = literalSecrets(value).map(({ path, text, at }) => {
     const name = String(path[path.length - 1]).toUpperCase().replace(/[^A-Z0-9_]/g, "_");
     const message =
       text === REDACTED

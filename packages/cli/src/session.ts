@@ -169,7 +169,10 @@ export class InteractiveSession {
         ? `ok at ${clock(status.lastSuccessAt)}`
         : "none yet";
     this.#write([
-      `File:        ${displayPath(status.sourceId)}`,
+      // etcd: the key and the revision read last (files have no revision).
+      ...(status.sourceRevision === undefined
+        ? [`File:        ${displayPath(status.sourceId)}`]
+        : [`Source:      ${status.sourceId}`, `Revision:    ${status.sourceRevision}`]),
       `Version:     ${status.version}`,
       `Reloads:     ${status.reloadCount}`,
       `Snapshots:   ${status.snapshots} kept`,

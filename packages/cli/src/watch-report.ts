@@ -5,6 +5,11 @@ import { formatIssueBlock } from "./failure.js";
 import { clock, displayPath, plural, type Style } from "./format.js";
 import { formatSummary, summarizeConfig } from "./summary.js";
 
+/** `{ revision }` for a store's document (etcd), nothing for a file. */
+function revisionOf(revision: string | undefined): { revision?: string } {
+  return revision === undefined ? {} : { revision };
+}
+
 /** Prints what `watch` sees: text lines, or one JSON object per line with `--json`. */
 export class WatchReporter {
   readonly #manager: ConfigManager;
@@ -31,27 +36,30 @@ export class WatchReporter {
 
   /** The watch has started. */
   ready(): void {
-    const { sourceId, version } = this.#manager.status;
+    const { sourceId, version, sourceRevision } = this.#manager.status;
     const summary = summarizeConfig(this.#manager.currentConfig);
     if (this.#json) {
-      this.#event({ event: "watching", file: sourceId, version, summary });
+      this.#event({ event: "watching", file: sourceId, version, ...revisionOf(sourceRevision), summary });
       return;
     }
+    const revision = sourceRevision === undefined ? "" : `revision ${sourceRevision}, `;
     this.#lines([
-      `${this.#style.bold("Watching")} ${displayPath(sourceId)} (version ${version}; ${formatSummary(summary).join(", ")}). Press Ctrl-C to stop.`,
+      `${this.#style.bold("Watching")} ${displayPath(sourceId)} (${revision}version ${version}; ${formatSummary(summary).join(", ")}). Press Ctrl-C to stop.`,
     ]);
   }
 
   /** A save was applied. */
   reloaded(config: unknown, change: ConfigChange<unknown>): void {
-    const { reloadCount } = this.#manager.status;
+    const { reloadCount, sourceRevision } = this.#manager.status;
     const changes = describeChanges(change.previous, config, change.changedPaths);
     if (this.#json) {
-      this.#event({ event: "reloaded", reloadCount, version: change.version, reason: change.reason, changes, summary: summarizeConfig(config) });
+      const summary = summarizeConfig(config);
+      this.#event({ event: "reloaded", reloadCount, version: change.version, ...revisionOf(sourceRevision), reason: change.reason, changes, summary });
       return;
     }
+    const revision = sourceRevision === undefined ? "" : `, revision ${sourceRevision}`;
     this.#lines([
-      `${this.#style.dim(clock(new Date()))} ${this.#style.green("Reloaded")} (reload #${reloadCount}, version ${change.version}): ${plural(changes.length, "path")} changed`,
+      `${this.#style.dim(clock(new Date()))} ${this.#style.green("Reloaded")} (reload #${reloadCount}, version ${change.version}${revision}): ${plural(changes.length, "path")} changed`,
       ...changes.map((c) => `  ${formatChange(c)}`),
     ]);
   }
@@ -65,7 +73,7 @@ export class WatchReporter {
       return;
     }
     const lines = [
-      `${this.#style.dim(clock(new Date()))} ${this.#style.red("Refused")} the save: ${issues.length > 0 ? `${plural(issues.length, "issue")}:` : (error?.message ?? "unknown error")}`,
+      `${this.#style.dim(clock(new Date()))} ${this.#style.red("Refused")} ${this.#manager.status.sourceRevision === undefined ? "the save" : "the new value"}: ${issues.length > 0 ? `${plural(issues.length, "issue")}:` : (error?.message ?? "unknown error")}`,
       ...issues.flatMap(formatIssueBlock).map((line) => `  ${line}`),
       `  The last good config (version ${event.version}) is kept.`,
     ];

@@ -5,14 +5,16 @@ export default [
   definePackageConfig({ entry: ["src/index.ts"] }),
   // The command is bundled with its dependencies into one file: loading ~150 modules was most of a
   // cold start (bench/). What a command does not need is still evaluated lazily (the JSON Schema
-  // converter for `schema`); chokidar stays external and is imported only by `watch`.
+  // converter for `schema`); chokidar stays external and is imported only by `watch`, and so does
+  // @aiq/config-etcd (its etcd3 client loads .proto files from its own package directory at run
+  // time), imported only by the etcd commands.
   definePackageConfig({
     entry: ["src/bin.ts"],
     dts: false,
     clean: false,
     splitting: false,
     noExternal: [/.*/],
-    external: ["chokidar"],
+    external: ["chokidar", "@aiq/config-etcd"],
     // Bundled CommonJS dependencies (clipanion, yaml) call require() for Node built-ins.
     banner: { js: 'import { createRequire as __aiqCreateRequire } from "node:module"; const require = __aiqCreateRequire(import.meta.url);' },
   }),

@@ -10,12 +10,15 @@ export class InteractiveCommand extends EtcdCommand {
     details: `
       Loads the file given with \`-c\` (with the \`-o\` overrides) and reads commands, one per line: \`r\` reload, \`v\` validate, \`s\` snapshots (the current one is marked), \`b [N]\` roll back N versions, \`c\` clear snapshots, \`i\` info, \`q\` quit, \`help\`.
 
+      With \`--etcd URL --key K\` in place of \`-c\`, the session reads that etcd key: \`r\` reads it again, \`i\` shows its revision; rolling back here is local to the session (\`push --from-revision\` rolls a fleet back). An etcd that cannot be reached at start is exit 4.
+
       A failed reload or a bad command is reported and the session goes on with the last good config. Commands can also be piped in (see the examples). Ctrl-C and Ctrl-D leave with exit code 0.
     `,
     examples: [
       ["Start a session", "$0 -c config.yml interactive"],
       ["Start it with an override that every reload re-applies", "$0 -c config.yml interactive -o llms.main_llm.temperature=0.2"],
       ["Script it", "printf 'r\\ns\\nq\\n' | $0 -c config.yml interactive"],
+      ["A session on the config stored in etcd", "$0 interactive --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml"],
     ],
   });
 

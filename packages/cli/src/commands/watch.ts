@@ -10,12 +10,15 @@ export class WatchCommand extends EtcdCommand {
     details: `
       Loads the file given with \`-c\`, then watches it (and the files of its \`base:\` chain). Each save that validates becomes the current config and the changed paths are printed as \`path: old -> new\` (secrets as \`***\`); a save that does not validate is refused with its issues, and the last good config is kept.
 
+      With \`--etcd URL --key K\` in place of \`-c\`, watches that etcd key instead: each new revision is validated and applied or refused the same way (lines show the revision), exactly as every process of a fleet on that key does. An etcd that cannot be reached at start is exit 4.
+
       Stop with Ctrl-C (exit code 0). With \`--json\`, one JSON object per line: \`watching\`, \`reloaded\`, \`refused\`, \`stopped\`.
     `,
     examples: [
       ["Watch a config while editing it", "$0 -c config.yml watch"],
       ["Watch it with an override re-applied on every reload", "$0 -c config.yml watch -o llms.main_llm.temperature=0"],
       ["Stream events as JSON lines", "$0 -c config.yml watch --json"],
+      ["Watch the config a fleet takes from etcd", "$0 watch --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml"],
     ],
   });
 

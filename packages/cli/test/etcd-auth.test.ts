@@ -1,6 +1,6 @@
-import { createConfigFixture, type EtcdServer, etcdSkipReason, startEtcd } from "@aiq/config-testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { storedConfig } from "./etcd-helpers.js";
+import { createConfigFixture, etcdSkipReason } from "@aiq/config-testing";
+import { afterAll, describe, expect, it } from "vitest";
+import { storedConfig, useEtcd } from "./etcd-helpers.js";
 import { CANARY, hasStack, runCliText, startCli, validConfig } from "./helpers.js";
 
 const skip = etcdSkipReason();
@@ -12,8 +12,10 @@ const WRITER = { name: "deployer", password: "pw-WRITER-7734", access: "readwrit
 const KEY = "aiq/prod/agent.yml";
 
 describe.skipIf(skip)("scenario 60: aiq-config against an etcd with auth on", () => {
-  let etcd: EtcdServer;
-  let url: string;
+  const etcd = useEtcd(async (server) => {
+    await server.put(KEY, storedConfig(0));
+    await server.enableAuth({ rootPassword: "pw-ROOT-1190", users: [READER, WRITER] });
+  });
   const as = (user: { name: string; password: string }, extra: Record<string, string> = {}) => ({
     env: { AIQ_ETCD_USER: user.name, AIQ_ETCD_PASSWORD: user.password, MAIN_LLM_API_KEY: CANARY, ...extra },
   });
@@ -23,14 +25,7 @@ describe.skipIf(skip)("scenario 60: aiq-config against an etcd with auth on", ()
     return result;
   };
 
-  beforeAll(async () => {
-    etcd = await startEtcd();
-    url = etcd.endpoints.join(",");
-    await etcd.put(KEY, storedConfig(0));
-    await etcd.enableAuth({ rootPassword: "pw-ROOT-1190", users: [READER, WRITER] });
-  });
-  afterAll(async () => {
-    await etcd?.close();
+  afterAll(() => {
     // No password and no secret value in anything any command printed.
     for (const text of outputs) {
       for (const secret of [READER.password, WRITER.password, "pw-ROOT-1190", CANARY]) expect(text).not.toContain(secret);
@@ -38,34 +33,34 @@ describe.skipIf(skip)("scenario 60: aiq-config against an etcd with auth on", ()
   });
 
   it("a read-only user can pull and watch, but its push is refused clearly and writes nothing", async () => {
-    const pulled = record(await runCliText(["pull", "--etcd", url, "--key", KEY], as(READER)));
+    const pulled = record(await runCliText(["pull", "--etcd", etcd.url, "--key", KEY], as(READER)));
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(pulled.stdout).toBe(storedConfig(0));
 
     const controller = new AbortController();
-    const run = startCli(["watch", "--etcd", url, "--key", KEY], { ...as(READER), signal: controller.signal });
+    const run = startCli(["watch", "--etcd", etcd.url, "--key", KEY], { ...as(READER), signal: controller.signal });
     const at = await run.stdout.waitFor("Watching etcd:");
-    const revision = await etcd.put(KEY, storedConfig(0.3));
+    const revision = await etcd.server.put(KEY, storedConfig(0.3));
     await run.stdout.waitFor(new RegExp(`Reloaded \\(reload #1, version 2, revision ${revision}\\)`), at);
     controller.abort();
     expect(await run.exit).toBe(0);
     record({ stdout: run.stdout.text, stderr: await run.stderr.finished });
 
     await using fixture = await createConfigFixture({ files: { "config.yml": storedConfig(0.9) } });
-    const pushed = record(await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", url, "--key", KEY], as(READER)));
+    const pushed = record(await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", KEY], as(READER)));
     expect(pushed.code).toBe(1);
     expect(pushed.stderr).toMatch(/^error: .*permission denied/im);
     expect(pushed.stderr).toContain(READER.name);
     expect(hasStack(pushed.stderr)).toBe(false);
-    expect((await etcd.get(KEY))?.modRevision).toBe(revision);
+    expect((await etcd.server.get(KEY))?.modRevision).toBe(revision);
 
-    const allowed = record(await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", url, "--key", KEY], as(WRITER)));
+    const allowed = record(await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", KEY], as(WRITER)));
     expect(allowed.code, allowed.stderr).toBe(0);
   });
 
   it("a wrong password is a clear error naming the user, never the password", async () => {
     const wrong = { name: READER.name, password: "pw-WRONG-4242" };
-    for (const argv of [["pull", "--etcd", url, "--key", KEY], ["reload", "--etcd", url, "--key", KEY], ["watch", "--etcd", url, "--key", KEY]]) {
+    for (const argv of [["pull", "--etcd", etcd.url, "--key", KEY], ["reload", "--etcd", etcd.url, "--key", KEY], ["watch", "--etcd", etcd.url, "--key", KEY]]) {
       const result = record(await runCliText(argv, as(wrong)));
       expect(result.code, `${argv.join(" ")}\n${result.stderr}`).not.toBe(0);
       expect(result.stderr).toMatch(/^error: .*authentication failed/im);
@@ -73,16 +68,16 @@ describe.skipIf(skip)("scenario 60: aiq-config against an etcd with auth on", ()
       expect(result.stderr).not.toContain("pw-WRONG-4242");
       expect(hasStack(result.stderr)).toBe(false);
     }
-    const noUser = record(await runCliText(["pull", "--etcd", url, "--key", KEY]));
+    const noUser = record(await runCliText(["pull", "--etcd", etcd.url, "--key", KEY]));
     expect(noUser.code).not.toBe(0);
   });
 
   it("secrets in the stored config never appear in CLI output, even one stored as it is", async () => {
-    await etcd.put(KEY, validConfig(0.1));
-    const pulled = record(await runCliText(["pull", "--etcd", url, "--key", KEY, "--json"], as(READER)));
+    await etcd.server.put(KEY, validConfig(0.1));
+    const pulled = record(await runCliText(["pull", "--etcd", etcd.url, "--key", KEY, "--json"], as(READER)));
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(JSON.parse(pulled.stdout).value).toContain("api_key: ***");
-    const reloaded = record(await runCliText(["reload", "--etcd", url, "--key", KEY, "-v"], as(READER)));
+    const reloaded = record(await runCliText(["reload", "--etcd", etcd.url, "--key", KEY, "-v"], as(READER)));
     expect(reloaded.code, reloaded.stderr).toBe(0);
   });
 });

@@ -1,5 +1,28 @@
 import * as net from "node:net";
+import { type EtcdServer, startEtcd } from "@aiq/config-testing";
+import { afterAll, beforeAll } from "vitest";
 import { validConfig } from "./helpers.js";
+
+/** One etcd for the tests of a file: started before them, stopped (by pid) after them. */
+export function useEtcd(setup?: (etcd: EtcdServer) => Promise<void>): { readonly server: EtcdServer; readonly url: string } {
+  let server: EtcdServer | undefined;
+  beforeAll(async () => {
+    server = await startEtcd();
+    await setup?.(server);
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  return {
+    get server(): EtcdServer {
+      if (!server) throw new Error("etcd is not started yet: use it inside a test");
+      return server;
+    },
+    get url(): string {
+      return this.server.endpoints.join(",");
+    },
+  };
+}
 
 /** How a stored config names its secret: a placeholder each process fills from its environment. */
 export const KEY_PLACEHOLDER = `\${MAIN_LLM_API_KEY}`;

@@ -1,56 +1,47 @@
-import { createConfigFixture, type EtcdServer, etcdSkipReason, startEtcd } from "@aiq/config-testing";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { deadEndpoint, revisionIn, STORED_INVALID, storedConfig } from "./etcd-helpers.js";
+import { createConfigFixture, etcdSkipReason } from "@aiq/config-testing";
+import { describe, expect, it } from "vitest";
+import { deadEndpoint, revisionIn, STORED_INVALID, storedConfig, useEtcd } from "./etcd-helpers.js";
 import { CANARY, hasStack, runCliText, validConfig } from "./helpers.js";
 
 const skip = etcdSkipReason();
 if (skip) console.warn(`\n!!! ${skip}\n`);
 
 describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
-  let etcd: EtcdServer;
-  let url: string;
+  const etcd = useEtcd();
   let keys = 0;
   /** A key of its own for each test. */
   const freshKey = (): string => `aiq/test-${++keys}/agent.yml`;
-
-  beforeAll(async () => {
-    etcd = await startEtcd();
-    url = etcd.endpoints.join(",");
-  });
-  afterAll(async () => {
-    await etcd?.close();
-  });
 
   it("push writes the raw text (placeholders unresolved) and prints its revision; pull prints it back", async () => {
     await using fixture = await createConfigFixture({ files: { "config.yml": storedConfig(0.2) } });
     const key = freshKey();
     const env = { MAIN_LLM_API_KEY: CANARY };
-    const pushed = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", url, "--key", key], { env });
+    const pushed = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", key], { env });
     expect(pushed.code, pushed.stderr).toBe(0);
     const revision = revisionIn(pushed.stdout);
     expect(pushed.stdout).toBe(`revision ${revision}\n`);
     expect(pushed.stderr).toMatch(/^Pushed \S*config\.yml to aiq\/test-\d+\/agent\.yml \(\d+ bytes; created the key\)\.\n$/);
-    expect(await etcd.get(key)).toMatchObject({ value: storedConfig(0.2), modRevision: revision });
+    expect(await etcd.server.get(key)).toMatchObject({ value: storedConfig(0.2), modRevision: revision });
 
-    const pulled = await runCliText(["pull", "--etcd", url, "--key", key], { env });
+    const pulled = await runCliText(["pull", "--etcd", etcd.url, "--key", key], { env });
     expect(pulled).toEqual({ code: 0, stdout: storedConfig(0.2), stderr: `revision ${revision}\n` });
-    const json = await runCliText(["pull", "--etcd", url, "--key", key, "--json"], { env });
+    const json = await runCliText(["pull", "--etcd", etcd.url, "--key", key, "--json"], { env });
     expect(JSON.parse(json.stdout)).toEqual({ key, revision, value: storedConfig(0.2) });
     for (const output of [pushed, pulled, json]) expect(output.stdout + output.stderr).not.toContain(CANARY);
   });
 
   it("scenario 58: two pushes from the same base revision: exactly one wins, the other exits 3 naming the current revision", async () => {
     const key = freshKey();
-    const base = await etcd.put(key, storedConfig(0));
+    const base = await etcd.server.put(key, storedConfig(0));
     await using fixture = await createConfigFixture({ files: { "a.yml": storedConfig(0.1), "b.yml": storedConfig(0.9) } });
-    const push = (file: string) => runCliText(["-c", fixture.path(file), "push", "--etcd", url, "--key", key, "--expect-revision", base]);
+    const push = (file: string) => runCliText(["-c", fixture.path(file), "push", "--etcd", etcd.url, "--key", key, "--expect-revision", base]);
     const results = await Promise.all([push("a.yml"), push("b.yml")]);
     const winners = results.filter((r) => r.code === 0);
     const losers = results.filter((r) => r.code !== 0);
     expect(winners).toHaveLength(1);
     expect(losers).toHaveLength(1);
     const won = revisionIn(winners[0]!.stdout);
-    const stored = await etcd.get(key);
+    const stored = await etcd.server.get(key);
     expect(stored?.modRevision).toBe(won);
     const loser = losers[0]!;
     expect(loser.code).toBe(3);
@@ -64,89 +55,89 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
 
   it("--create refuses an existing key, --expect-revision a moved one (exit 3); --force writes over both", async () => {
     const key = freshKey();
-    const first = await etcd.put(key, storedConfig(0));
-    await etcd.put(key, storedConfig(0.3));
+    const first = await etcd.server.put(key, storedConfig(0));
+    await etcd.server.put(key, storedConfig(0.3));
     await using fixture = await createConfigFixture({ files: { "config.yml": storedConfig(0.5) } });
     const file = fixture.path("config.yml");
-    const create = await runCliText(["-c", file, "push", "--etcd", url, "--key", key, "--create"]);
+    const create = await runCliText(["-c", file, "push", "--etcd", etcd.url, "--key", key, "--create"]);
     expect(create.code).toBe(3);
-    const stale = await runCliText(["-c", file, "push", "--etcd", url, "--key", key, "--expect-revision", first]);
+    const stale = await runCliText(["-c", file, "push", "--etcd", etcd.url, "--key", key, "--expect-revision", first]);
     expect(stale.code).toBe(3);
-    const now = (await etcd.get(key))?.modRevision;
+    const now = (await etcd.server.get(key))?.modRevision;
     expect(stale.stderr).toContain(`revision ${now}`);
-    const forced = await runCliText(["-c", file, "push", "--etcd", url, "--key", key, "--force"]);
+    const forced = await runCliText(["-c", file, "push", "--etcd", etcd.url, "--key", key, "--force"]);
     expect(forced.code, forced.stderr).toBe(0);
-    expect(await etcd.get(key)).toMatchObject({ value: storedConfig(0.5), modRevision: revisionIn(forced.stdout) });
+    expect(await etcd.server.get(key)).toMatchObject({ value: storedConfig(0.5), modRevision: revisionIn(forced.stdout) });
   });
 
   it("an invalid file exits 1 with its issues and writes nothing", async () => {
     const key = freshKey();
-    const before = await etcd.put(key, storedConfig(0));
+    const before = await etcd.server.put(key, storedConfig(0));
     await using fixture = await createConfigFixture({ files: { "config.yml": STORED_INVALID } });
-    const result = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", url, "--key", key]);
+    const result = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", key]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/config\.yml:7:\d+ llms\.main_llm\.temperature: /);
-    expect(await etcd.get(key)).toMatchObject({ value: storedConfig(0), modRevision: before });
-    expect((await etcd.status()).revision).toBe(before);
+    expect(await etcd.server.get(key)).toMatchObject({ value: storedConfig(0), modRevision: before });
+    expect((await etcd.server.status()).revision).toBe(before);
   });
 
   it("a secret written as it is is refused (exit 1), and its value is not printed", async () => {
     const key = freshKey();
     await using fixture = await createConfigFixture({ files: { "config.yml": validConfig(0) } });
-    const result = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", url, "--key", key, "--json"]);
+    const result = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", key, "--json"]);
     expect(result.code).toBe(1);
     const failure = JSON.parse(result.stdout);
     expect(failure.error.issues).toEqual([expect.objectContaining({ path: "llms.main_llm.api_key", line: 9 })]);
     expect(failure.error.issues[0].message).toContain(`\${API_KEY}`);
     expect(result.stdout + result.stderr).not.toContain(CANARY);
-    expect(await etcd.get(key)).toBeUndefined();
+    expect(await etcd.server.get(key)).toBeUndefined();
   });
 
   it("scenario 58: a 1.6 MiB value is refused before sending, and the next push works", async () => {
     const key = freshKey();
     const padding = `# ${"x".repeat(100)}\n`.repeat(Math.ceil((1.6 * 1024 * 1024) / 103));
     await using fixture = await createConfigFixture({ files: { "big.yml": storedConfig(0) + padding, "config.yml": storedConfig(0.4) } });
-    const revisionBefore = (await etcd.status()).revision;
-    const big = await runCliText(["-c", fixture.path("big.yml"), "push", "--etcd", url, "--key", key]);
+    const revisionBefore = (await etcd.server.status()).revision;
+    const big = await runCliText(["-c", fixture.path("big.yml"), "push", "--etcd", etcd.url, "--key", key]);
     expect(big.code).toBe(1);
     expect(big.stderr).toMatch(/^error: \S*big\.yml is 1[0-9]{6} bytes, over the 1048576 bytes an etcd value may hold here \(--max-bytes\); nothing was sent\./m);
-    expect((await etcd.status()).revision).toBe(revisionBefore);
-    const next = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", url, "--key", key]);
+    expect((await etcd.server.status()).revision).toBe(revisionBefore);
+    const next = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", key]);
     expect(next.code, next.stderr).toBe(0);
-    expect((await etcd.get(key))?.value).toBe(storedConfig(0.4));
+    expect((await etcd.server.get(key))?.value).toBe(storedConfig(0.4));
   });
 
   it("--dry-run checks everything and writes nothing; pushing the stored text again writes nothing", async () => {
     const key = freshKey();
-    const revision = await etcd.put(key, storedConfig(0));
+    const revision = await etcd.server.put(key, storedConfig(0));
     await using fixture = await createConfigFixture({ files: { "same.yml": storedConfig(0), "new.yml": storedConfig(0.6) } });
-    const dry = await runCliText(["-c", fixture.path("new.yml"), "push", "--etcd", url, "--key", key, "--dry-run", "--json"]);
+    const dry = await runCliText(["-c", fixture.path("new.yml"), "push", "--etcd", etcd.url, "--key", key, "--dry-run", "--json"]);
     expect(dry.code, dry.stderr).toBe(0);
     expect(JSON.parse(dry.stdout)).toMatchObject({ ok: true, key, revision: null, previousRevision: revision, dryRun: true, unchanged: false });
-    const same = await runCliText(["-c", fixture.path("same.yml"), "push", "--etcd", url, "--key", key]);
+    const same = await runCliText(["-c", fixture.path("same.yml"), "push", "--etcd", etcd.url, "--key", key]);
     expect(same.code).toBe(0);
     expect(same.stdout).toBe(`revision ${revision}\n`);
     expect(same.stderr).toContain("nothing written");
-    expect((await etcd.get(key))?.modRevision).toBe(revision);
+    expect((await etcd.server.get(key))?.modRevision).toBe(revision);
   });
 
   it("push --from-revision R puts the value of revision R back, validated again (a fleet rollback)", async () => {
     const key = freshKey();
-    const good = await etcd.put(key, storedConfig(0.1));
-    await etcd.put(key, storedConfig(0.8));
-    const bad = await etcd.put(key, STORED_INVALID);
-    const back = await runCliText(["push", "--etcd", url, "--key", key, "--from-revision", good]);
+    const good = await etcd.server.put(key, storedConfig(0.1));
+    await etcd.server.put(key, storedConfig(0.8));
+    const bad = await etcd.server.put(key, STORED_INVALID);
+    const back = await runCliText(["push", "--etcd", etcd.url, "--key", key, "--from-revision", good]);
     expect(back.code, back.stderr).toBe(0);
     expect(back.stderr).toContain(`the value of revision ${good}`);
-    expect(await etcd.get(key)).toMatchObject({ value: storedConfig(0.1), modRevision: revisionIn(back.stdout) });
-    const old = await runCliText(["pull", "--etcd", url, "--key", key, "--revision", good]);
+    expect(await etcd.server.get(key)).toMatchObject({ value: storedConfig(0.1), modRevision: revisionIn(back.stdout) });
+    const old = await runCliText(["pull", "--etcd", etcd.url, "--key", key, "--revision", good]);
     expect(old).toMatchObject({ code: 0, stdout: storedConfig(0.1), stderr: `revision ${good}\n` });
 
-    const refused = await runCliText(["push", "--etcd", url, "--key", key, "--from-revision", bad]);
+    const refused = await runCliText(["push", "--etcd", etcd.url, "--key", key, "--from-revision", bad]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(new RegExp(`etcd:${key}@${bad}\\S*:7:\\d+ llms\\.main_llm\\.temperature: `));
-    expect((await etcd.get(key))?.value).toBe(storedConfig(0.1));
+    expect((await etcd.server.get(key))?.value).toBe(storedConfig(0.1));
   });
 
   it("exit codes: 2 for usage, 4 for an etcd that cannot be reached (naming it), 1 for a missing key", async () => {
@@ -154,13 +145,13 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
     const file = fixture.path("config.yml");
     const usage = [
       ["-c", file, "push", "--key", "k.yml"],
-      ["-c", file, "push", "--etcd", url],
-      ["-c", file, "push", "--etcd", url, "--key", "k.yml", "--create", "--force"],
-      ["-c", file, "push", "--etcd", url, "--key", "k.yml", "--from-revision", "3"],
-      ["push", "--etcd", url, "--key", "k.yml"],
-      ["pull", "--etcd", url, "--key", "k.yml", "--revision", "x"],
-      ["-c", file, "reload", "--etcd", url, "--key", "k.yml"],
-      ["pull", "--etcd", url, "--key", "k.yml", "--user", "someone"],
+      ["-c", file, "push", "--etcd", etcd.url],
+      ["-c", file, "push", "--etcd", etcd.url, "--key", "k.yml", "--create", "--force"],
+      ["-c", file, "push", "--etcd", etcd.url, "--key", "k.yml", "--from-revision", "3"],
+      ["push", "--etcd", etcd.url, "--key", "k.yml"],
+      ["pull", "--etcd", etcd.url, "--key", "k.yml", "--revision", "x"],
+      ["-c", file, "reload", "--etcd", etcd.url, "--key", "k.yml"],
+      ["pull", "--etcd", etcd.url, "--key", "k.yml", "--user", "someone"],
     ];
     for (const argv of usage) {
       const result = await runCliText(argv);
@@ -180,7 +171,7 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
       expect(result.stderr).toContain("k.yml");
       expect(hasStack(result.stderr)).toBe(false);
     }
-    const missing = await runCliText(["pull", "--etcd", url, "--key", "aiq/none.yml"]);
+    const missing = await runCliText(["pull", "--etcd", etcd.url, "--key", "aiq/none.yml"]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^error: aiq\/none\.yml does not exist in etcd\./m);
   });

@@ -151,6 +151,8 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
       ["push", "--etcd", etcd.url, "--key", "k.yml"],
       ["pull", "--etcd", etcd.url, "--key", "k.yml", "--revision", "x"],
       ["-c", file, "reload", "--etcd", etcd.url, "--key", "k.yml"],
+      ["-c", file, "watch", "--etcd", etcd.url, "--key", "k.yml"],
+      ["interactive", "--etcd", etcd.url],
       ["pull", "--etcd", etcd.url, "--key", "k.yml", "--user", "someone"],
     ];
     for (const argv of usage) {
@@ -164,6 +166,7 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
       ["pull", "--etcd", dead, "--key", "k.yml", "--timeout", "500"],
       ["reload", "--etcd", dead, "--key", "k.yml", "--timeout", "500"],
       ["watch", "--etcd", dead, "--key", "k.yml", "--timeout", "500"],
+      ["interactive", "--etcd", dead, "--key", "k.yml", "--timeout", "500"],
     ]) {
       const result = await runCliText(argv);
       expect(result.code, `${argv.join(" ")}\n${result.stderr}`).toBe(4);

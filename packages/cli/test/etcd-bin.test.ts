@@ -1,0 +1,39 @@
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createConfigFixture, etcdSkipReason } from "@aiq/config-testing";
+import { describe, expect, it } from "vitest";
+import { revisionIn, storedConfig, useEtcd } from "./etcd-helpers.js";
+
+// The BUILT `aiq-config` (one bundled file with @aiq/config-etcd and its etcd3 client left external)
+// in a process of its own, as a user runs it; `pnpm test` builds before testing.
+const root = fileURLToPath(new URL("../../../", import.meta.url));
+const bin = `${root}packages/cli/dist/bin.js`;
+const missing = [bin, `${root}packages/etcd/dist/index.js`].filter((file) => !existsSync(file));
+const skip = etcdSkipReason() ?? (missing.length > 0 ? `not built (run \`pnpm build\`): ${missing.join(", ")}` : undefined);
+if (skip) console.warn(`\n!!! built aiq-config against etcd skipped: ${skip}\n`);
+
+function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? "", ...env } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describe.skipIf(skip)("the built aiq-config against a real etcd", () => {
+  const etcd = useEtcd();
+
+  it("pushes, pulls and exits 3 on a conflict, taking the endpoints from AIQ_ETCD_ENDPOINTS", async () => {
+    await using fixture = await createConfigFixture({ files: { "config.yml": storedConfig(0.3) } });
+    const env = { AIQ_ETCD_ENDPOINTS: etcd.url };
+    const pushed = await run(["-c", fixture.path("config.yml"), "push", "--key", "aiq/bin/agent.yml", "--create"], env);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const revision = revisionIn(pushed.stdout);
+    const pulled = await run(["pull", "--key", "aiq/bin/agent.yml"], env);
+    expect(pulled).toEqual({ code: 0, stdout: storedConfig(0.3), stderr: `revision ${revision}\n` });
+    const again = await run(["-c", fixture.path("config.yml"), "push", "--key", "aiq/bin/agent.yml", "--create"], env);
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain(`revision ${revision}`);
+  });
+});

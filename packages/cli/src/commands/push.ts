@@ -119,7 +119,7 @@ export class PushCommand extends EtcdCommand {
    * an explicit compare against the key too, so it fails where the push would.
    */
   async #plan(target: EtcdTarget, explicit: Compare | undefined, text: string): Promise<{ compare: Compare; previous?: string; unchanged?: string }> {
-    if (explicit && !this.dryRun) return { compare: explicit };
+    if (explicit && !this.dryRun) return { compare: explicit, ...("expectRevision" in explicit ? { previous: explicit.expectRevision } : {}) };
     const { getEtcdValue } = await import("@aiq/config-etcd");
     const current = await getEtcdValue(target);
     if (explicit) {

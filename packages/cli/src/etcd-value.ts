@@ -2,9 +2,6 @@ import { readFile, stat } from "node:fs/promises";
 import { type ConfigIssue, ConfigReloadError, type ConfigOverrides, ConfigValidationError, isSecretPath, REDACTED, redactText, resolveConfig } from "@aiq/config-core";
 import { type ConfigEnv, configFormatOf, parseConfig } from "@aiq/config-loader";
 
-/** What an etcd value may hold by default, as `maxBytes` of `@aiq/config-etcd`: 1 MiB (etcd's own limit is 1.5 MiB). */
-export const DEFAULT_ETCD_MAX_BYTES = 1024 * 1024;
-
 /** The text of a config value and where it came from, to validate and push. */
 export interface ConfigText {
   text: string;

@@ -37,7 +37,21 @@ const HEADLINES: Partial<Record<ConfigErrorCode, string>> = {
 
 const CHECK_AGAIN = "then check it with `aiq-config -c FILE reload --validate-only`";
 
-function hintFor(code: ConfigErrorCode): string | undefined {
+/** Hints for an etcd key (`sourceId` `etcd:<key>`), where the file hints would mislead. */
+function etcdHintFor(code: ConfigErrorCode): string | undefined {
+  switch (code) {
+    case "ENOENT":
+      return "Check --key: the key is written by `aiq-config push` (--create for a new one).";
+    case "EACCES":
+      return "Check --user (or AIQ_ETCD_USER) and AIQ_ETCD_PASSWORD, and that the user's etcd role may read the key (pull, watch) or write it (push).";
+    default:
+      return undefined;
+  }
+}
+
+function hintFor(code: ConfigErrorCode, sourceId: string | undefined): string | undefined {
+  const etcd = sourceId?.startsWith("etcd:") ? etcdHintFor(code) : undefined;
+  if (etcd) return etcd;
   switch (code) {
     case "ENOENT":
       return "Check the path given with -c/--config.";
@@ -96,7 +110,7 @@ function exitCodeFor(code: ConfigErrorCode): number {
 }
 
 function describeConfigError(error: ConfigError): Failure {
-  const hint = hintFor(error.code);
+  const hint = hintFor(error.code, error.sourceId);
   const base = { exitCode: exitCodeFor(error.code), ...(hint ? { hint } : {}) };
   const errorJson = { name: error.name, code: error.code, message: error.message };
   if (isConfigValidationError(error)) {

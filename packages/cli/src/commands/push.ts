@@ -56,7 +56,6 @@ export class PushCommand extends EtcdCommand {
   protected async run(): Promise<number> {
     const target = await this.etcdTarget();
     const compare = this.#compareOption();
-    const maxBytes = this.#maxBytes();
     if (this.overrides.length > 0) throw new UsageError("push writes the file as it is: -o overrides are not pushed (each process sets its own).");
     if (this.fromRevision !== undefined && this.config !== undefined) throw new UsageError("Give either -c FILE or --from-revision R to push, not both.");
     if (this.fromRevision !== undefined && !REVISION.test(this.fromRevision)) throw new UsageError(`--from-revision takes a revision number (got "${this.fromRevision}").`);
@@ -64,7 +63,9 @@ export class PushCommand extends EtcdCommand {
       throw new UsageError("Missing what to push: add -c FILE (or --from-revision R to push an earlier value), e.g. `aiq-config -c config.yml push --etcd URL --key K`.");
     }
     const [etcd, values] = await Promise.all([import("@aiq/config-etcd"), import("../etcd-value.js")]);
-    const value = this.fromRevision === undefined ? await values.readPushFile(this.config as string, maxBytes) : await this.#valueAt(target, this.fromRevision);
+    const maxBytes = this.#maxBytes(etcd.DEFAULT_ETCD_MAX_BYTES);
+    const value =
+      this.fromRevision === undefined ? await values.readPushFile(this.config as string, maxBytes) : await this.#valueAt({ ...target, maxBytes }, this.fromRevision);
     values.checkValueSize(value, maxBytes);
     values.refuseLiteralSecrets(value);
     const { warnings } = await values.validateValue(value, { env: this.context.env, overrides: {} });
@@ -81,7 +82,7 @@ export class PushCommand extends EtcdCommand {
     if (this.dryRun) {
       return this.#report({ ...base, revision: null, previousRevision: plan.previous ?? null, created, unchanged: false, dryRun: true });
     }
-    const { revision } = await etcd.putEtcdValue({ ...target, value: value.text, ...plan.compare });
+    const { revision } = await etcd.putEtcdValue({ ...target, maxBytes, value: value.text, ...plan.compare });
     return this.#report({ ...base, revision, previousRevision: plan.previous ?? null, created, unchanged: false, dryRun: false });
   }
 
@@ -97,14 +98,14 @@ export class PushCommand extends EtcdCommand {
     return undefined;
   }
 
-  #maxBytes(): number {
-    if (this.maxBytes === undefined) return 1024 * 1024;
+  #maxBytes(defaultBytes: number): number {
+    if (this.maxBytes === undefined) return defaultBytes;
     const bytes = Number(this.maxBytes);
     if (!Number.isInteger(bytes) || bytes <= 0) throw new UsageError(`--max-bytes takes a whole number of bytes > 0 (got "${this.maxBytes}").`);
     return bytes;
   }
 
-  async #valueAt(target: EtcdTarget, revision: string): Promise<{ text: string; filename: string }> {
+  async #valueAt(target: EtcdTarget & { maxBytes: number }, revision: string): Promise<{ text: string; filename: string }> {
     const [{ getEtcdValue }, { formatFileName }] = await Promise.all([import("@aiq/config-etcd"), import("../etcd-value.js")]);
     const found = await getEtcdValue({ ...target, revision });
     if (found === undefined) {

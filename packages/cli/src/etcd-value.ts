@@ -1,12 +1,19 @@
 import { readFile, stat } from "node:fs/promises";
 import { type ConfigIssue, ConfigReloadError, type ConfigOverrides, ConfigValidationError, isSecretPath, REDACTED, redactText, resolveConfig } from "@aiq/config-core";
-import { type ConfigEnv, configFormatOf, parseConfig } from "@aiq/config-loader";
+import { type ConfigEnv, type ConfigFormat, configFormatOf, parseConfig } from "@aiq/config-loader";
 
 /** The text of a config value and where it came from, to validate and push. */
 export interface ConfigText {
   text: string;
-  /** A file name whose extension gives the format; issues name it. */
+  /** What issues name: the file pushed, or `etcd:<key>@<revision>`. */
   filename: string;
+  /** The format of the key it goes to (what every process will parse it as). */
+  format: ConfigFormat;
+}
+
+/** The format of an etcd key's value: JSON when the key ends in `.json`, else YAML. */
+export function formatOfKey(key: string): ConfigFormat {
+  return configFormatOf(key) === "json" ? "json" : "yaml";
 }
 
 function tooLarge(what: string, size: number, maxBytes: number): ConfigReloadError {
@@ -20,7 +27,7 @@ function tooLarge(what: string, size: number, maxBytes: number): ConfigReloadErr
  * Reads a local config file to push, refusing it unread when it is over `maxBytes`.
  * @throws ConfigReloadError `TOO_LARGE`, `ENCODING`, or the file's own read error (`ENOENT`...)
  */
-export async function readPushFile(file: string, maxBytes: number): Promise<ConfigText> {
+export async function readPushFile(file: string, maxBytes: number, format: ConfigFormat): Promise<ConfigText> {
   let bytes: Buffer;
   try {
     const size = (await stat(file)).size;
@@ -39,7 +46,7 @@ export async function readPushFile(file: string, maxBytes: number): Promise<Conf
   } catch (error) {
     throw new ConfigReloadError("ENCODING", `${file} is not UTF-8 text; save it as UTF-8.`, { cause: error, sourceId: file });
   }
-  return { text, filename: file };
+  return { text, filename: file, format };
 }
 
 /** Refuses text over `maxBytes` (its UTF-8 length) before anything is sent. */
@@ -67,7 +74,7 @@ interface LiteralSecret {
 
 /** Each value under a secret key (`api_key`, `*_token`, `password`...) written as it is rather than as a `${VAR}`. */
 function literalSecrets(value: ConfigText): LiteralSecret[] {
-  const parsed = parseConfig(value.text, { filename: value.filename, env: MARK_ENV });
+  const parsed = parseConfig(value.text, { filename: value.filename, format: value.format, env: MARK_ENV });
   const found: LiteralSecret[] = [];
   const walk = (node: unknown, path: (string | number)[]): void => {
     if (typeof node !== "object" || node === null) return;
@@ -125,7 +132,7 @@ export async function validateValue(
   value: ConfigText,
   options: { env: ConfigEnv; overrides: ConfigOverrides },
 ): Promise<{ config: unknown; warnings: readonly string[] }> {
-  const parsed = parseConfig(value.text, { filename: value.filename, env: options.env });
+  const parsed = parseConfig(value.text, { filename: value.filename, format: value.format, env: options.env });
   const data = parsed.data;
   if (data !== null && typeof data === "object" && !Array.isArray(data) && Object.hasOwn(data, "base")) {
     const at = parsed.locate(["base"]);
@@ -136,9 +143,4 @@ export async function validateValue(
   }
   const config = await resolveConfig({ data, checksum: "", locate: parsed.locate }, { sourceId: value.filename, overrides: options.overrides });
   return { config, warnings: parsed.warnings };
-}
-
-/** The file name that gives an etcd key's value its format: JSON when the key ends in `.json`, else YAML. */
-export function formatFileName(key: string, label: string): string {
-  return configFormatOf(key) === "json" ? `${label}.json` : `${label}.yml`;
 }

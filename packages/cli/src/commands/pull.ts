@@ -25,7 +25,7 @@ export class PullCommand extends EtcdCommand {
     if (this.config !== undefined || this.overrides.length > 0) throw new UsageError("pull reads etcd only: drop -c and -o.");
     const target = await this.etcdTarget();
     if (this.revision !== undefined && !/^[1-9][0-9]*$/.test(this.revision)) throw new UsageError(`--revision takes a revision number (got "${this.revision}").`);
-    const [{ getEtcdValue }, { ConfigReloadError }, { formatFileName, redactStoredValue }] = await Promise.all([
+    const [{ getEtcdValue }, { ConfigReloadError }, { formatOfKey, redactStoredValue }] = await Promise.all([
       import("@aiq/config-etcd"),
       import("@aiq/config-core"),
       import("../etcd-value.js"),
@@ -35,7 +35,7 @@ export class PullCommand extends EtcdCommand {
       const when = this.revision === undefined ? "" : ` at revision ${this.revision}`;
       throw new ConfigReloadError("ENOENT", `${target.key} does not exist in etcd${when}.`, { sourceId: `etcd:${target.key}` });
     }
-    const value = redactStoredValue({ text: found.value, filename: formatFileName(target.key, target.key) });
+    const value = redactStoredValue({ text: found.value, filename: `etcd:${target.key}@${found.revision}`, format: formatOfKey(target.key) });
     if (this.json) {
       this.printJson({ key: target.key, revision: found.revision, value });
       return 0;

@@ -1,5 +1,6 @@
 import { Command, Option, UsageError } from "../clipanion.js";
-import { type EtcdTarget, EtcdCommand } from "./etcd-base.js";
+import type { ConfigText } from "../etcd-value.js";
+import { EtcdCommand, type EtcdTarget } from "./etcd-base.js";
 
 const REVISION = /^[1-9][0-9]*$/;
 
@@ -65,7 +66,9 @@ export class PushCommand extends EtcdCommand {
     const [etcd, values] = await Promise.all([import("@aiq/config-etcd"), import("../etcd-value.js")]);
     const maxBytes = this.#maxBytes(etcd.DEFAULT_ETCD_MAX_BYTES);
     const value =
-      this.fromRevision === undefined ? await values.readPushFile(this.config as string, maxBytes) : await this.#valueAt({ ...target, maxBytes }, this.fromRevision);
+      this.fromRevision === undefined
+        ? await values.readPushFile(this.config as string, maxBytes, values.formatOfKey(target.key))
+        : await this.#valueAt({ ...target, maxBytes }, this.fromRevision);
     values.checkValueSize(value, maxBytes);
     values.refuseLiteralSecrets(value);
     const { warnings } = await values.validateValue(value, { env: this.context.env, overrides: {} });
@@ -105,13 +108,13 @@ export class PushCommand extends EtcdCommand {
     return bytes;
   }
 
-  async #valueAt(target: EtcdTarget & { maxBytes: number }, revision: string): Promise<{ text: string; filename: string }> {
-    const [{ getEtcdValue }, { formatFileName }] = await Promise.all([import("@aiq/config-etcd"), import("../etcd-value.js")]);
+  async #valueAt(target: EtcdTarget & { maxBytes: number }, revision: string): Promise<ConfigText> {
+    const [{ getEtcdValue }, { formatOfKey }] = await Promise.all([import("@aiq/config-etcd"), import("../etcd-value.js")]);
     const found = await getEtcdValue({ ...target, revision });
     if (found === undefined) {
       throw new UsageError(`${target.key} held no value at revision ${revision}; \`aiq-config pull --etcd URL --key ${target.key} --revision R\` shows what a revision held.`);
     }
-    return { text: found.value, filename: formatFileName(target.key, `etcd:${target.key}@${found.revision}`) };
+    return { text: found.value, filename: `etcd:${target.key}@${found.revision}`, format: formatOfKey(target.key) };
   }
 
   /**

@@ -14,6 +14,12 @@ export interface EtcdTarget {
   callTimeoutMs: number;
 }
 
+/** A manager opened by a command, and how to close it with whatever it holds open. */
+export interface OpenManager {
+  manager: ConfigManager;
+  close(): Promise<void>;
+}
+
 /** A command that reads a config file with `-c` or an etcd key with `--etcd URL --key K`. */
 export abstract class EtcdCommand extends ConfigCommand {
   etcd = Option.String("--etcd", { description: "etcd client URLs, comma-separated, in place of -c (default: AIQ_ETCD_ENDPOINTS): --etcd http://127.0.0.1:2379" });
@@ -41,16 +47,32 @@ export abstract class EtcdCommand extends ConfigCommand {
   /**
    * The manager over `-c FILE`, or over `--etcd URL --key K` (not watching yet: `watch` attaches
    * `autoReload` or `watchEtcd`). An etcd that cannot be reached is `UNAVAILABLE` (exit 4).
+   * @returns the manager and `close()`, which closes it and the etcd connection (a manager closes
+   * its etcd source only when `watchEtcd` follows it)
    */
-  protected async createManager(options: { logger: Logger; logFailures?: boolean; events?: EventManager }): Promise<ConfigManager> {
+  protected async openManager(options: { logger: Logger; logFailures?: boolean; events?: EventManager }): Promise<OpenManager> {
     const common = { overrides: await this.overrideMap(), ...options };
     if (this.requireOneSource() === "file") {
       const { createConfigManager } = await import("@aiq/config-loader");
-      return createConfigManager(this.requireConfigPath(), { ...common, env: this.context.env });
+      const manager = await createConfigManager(this.requireConfigPath(), { ...common, env: this.context.env });
+      return { manager, close: () => manager.close() };
     }
     const target = await this.etcdTarget();
     const [{ ConfigManager }, { etcdSource }] = await Promise.all([import("@aiq/config-core"), import("@aiq/config-etcd")]);
-    return ConfigManager.create({ ...common, source: etcdSource({ ...target, env: this.context.env }) });
+    const source = etcdSource({ ...target, env: this.context.env });
+    try {
+      const manager = await ConfigManager.create({ ...common, source });
+      return {
+        manager,
+        close: async () => {
+          await manager.close();
+          await source.close();
+        },
+      };
+    } catch (error) {
+      await source.close();
+      throw error;
+    }
   }
 
   /** The etcd endpoints, key, credentials and TLS files; anything missing or malformed is a usage error. */

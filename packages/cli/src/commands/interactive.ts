@@ -26,7 +26,7 @@ export class InteractiveCommand extends EtcdCommand {
     if (this.json) throw new UsageError("interactive has no --json output; use `reload --json` or `watch --json`.");
     const logger = this.createLogger();
     const [{ createEventManager }, { InteractiveSession, runSession }] = await Promise.all([import("@aiq/config-events"), import("../session.js")]);
-    const manager = await this.createManager({ logger, logFailures: false, events: createEventManager() });
+    const { manager, close } = await this.openManager({ logger, logFailures: false, events: createEventManager() });
     try {
       const write = (lines: string[]): void => {
         this.context.stdout.write(`${lines.join("\n")}\n`);
@@ -37,7 +37,7 @@ export class InteractiveCommand extends EtcdCommand {
       // Leaving by Ctrl-C, Ctrl-D or end of input leaves the cursor after the prompt.
       write([end === "quit" ? "Bye." : "\nBye."]);
     } finally {
-      await manager.close();
+      await close();
     }
     return 0;
   }

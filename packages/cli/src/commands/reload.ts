@@ -44,12 +44,12 @@ export class ReloadCommand extends EtcdCommand {
   }
 
   async #reloadEtcd(): Promise<number> {
-    const manager = await this.createManager({ logger: this.createLogger() });
+    const { manager, close } = await this.openManager({ logger: this.createLogger() });
     try {
       const { sourceRevision: revision, sourceId } = manager.status;
       return await this.#report(manager.currentConfig, manager.configOverrides, { key: this.key, revision }, `${sourceId} (revision ${revision})`);
     } finally {
-      await manager.close();
+      await close();
     }
   }
 

@@ -27,7 +27,7 @@ export class WatchCommand extends EtcdCommand {
     const logger = this.createLogger();
     const [events, { WatchReporter }] = await Promise.all([import("@aiq/config-events"), import("../watch-report.js")]);
     const bus = events.createEventManager();
-    const manager = await this.createManager({ logger, logFailures: false, events: bus });
+    const { manager, close } = await this.openManager({ logger, logFailures: false, events: bus });
     try {
       const reporter = new WatchReporter(manager, {
         write: (text) => this.context.stdout.write(text),
@@ -46,7 +46,7 @@ export class WatchCommand extends EtcdCommand {
       await handle.stop();
       reporter.stopped();
     } finally {
-      await manager.close();
+      await close();
     }
     return 0;
   }

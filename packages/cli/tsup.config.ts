@@ -5,15 +5,15 @@ export default [
   definePackageConfig({ entry: ["src/index.ts"] }),
   // The command is bundled with its dependencies into one file: loading ~150 modules was most of a
   // cold start (bench/). What a command does not need is still evaluated lazily (the JSON Schema
-  // converter for `schema`); chokidar stays external and is imported only by `watch`, and so does
-  // @aiq/config-etcd (its etcd3 client loads .proto files from its own package directory at run
-  // time), imported only by the etcd commands.
+  // converter for `schema`); chokidar is imported only by `watch`. @aiq/config-etcd stays outside
+  // the bundle (tsup's noExternal wins over external, hence the lookahead): its etcd3 client loads
+  // .proto files from its own package directory at run time; only the etcd commands import it.
   definePackageConfig({
     entry: ["src/bin.ts"],
     dts: false,
     clean: false,
     splitting: false,
-    noExternal: [/.*/],
+    noExternal: [/^(?!@aiq\/config-etcd$)/],
     external: ["chokidar", "@aiq/config-etcd"],
     // Bundled CommonJS dependencies (clipanion, yaml) call require() for Node built-ins.
     banner: { js: 'import { createRequire as __aiqCreateRequire } from "node:module"; const require = __aiqCreateRequire(import.meta.url);' },

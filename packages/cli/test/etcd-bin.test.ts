@@ -1,9 +1,10 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createConfigFixture, etcdSkipReason } from "@aiq/config-testing";
 import { describe, expect, it } from "vitest";
 import { revisionIn, storedConfig, useEtcd } from "./etcd-helpers.js";
+import { OutputTail } from "./helpers.js";
 
 // The BUILT `aiq-config` (one bundled file with @aiq/config-etcd and its etcd3 client left external)
 // in a process of its own, as a user runs it; `pnpm test` builds before testing.
@@ -35,5 +36,22 @@ describe.skipIf(skip)("the built aiq-config against a real etcd", () => {
     const again = await run(["-c", fixture.path("config.yml"), "push", "--key", "aiq/bin/agent.yml", "--create"], env);
     expect(again.code).toBe(3);
     expect(again.stderr).toContain(`revision ${revision}`);
+  });
+
+  it("watch --etcd prints a put and stops on SIGINT with exit 0", async () => {
+    const key = "aiq/bin-watch/agent.yml";
+    await etcd.server.put(key, storedConfig(0));
+    const child = spawn(process.execPath, [bin, "watch", "--etcd", etcd.url, "--key", key], { env: { PATH: process.env.PATH ?? "" } });
+    const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    try {
+      const out = new OutputTail(child.stdout);
+      const at = await out.waitFor("Watching etcd:");
+      const revision = await etcd.server.put(key, storedConfig(0.7));
+      await out.waitFor(`revision ${revision}): 1 path changed\n  llms.main_llm.temperature: 0 -> 0.7\n`, at);
+      child.kill("SIGINT");
+      expect(await exit).toBe(0);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
   });
 });

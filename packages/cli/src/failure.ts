@@ -77,7 +77,7 @@ function hintFor(code: ConfigErrorCode, sourceId: string | undefined): string | 
     case "INVALID_PATH":
       return "Check the -o key=value overrides: a key is a dotted path into the config, e.g. -o llms.main_llm.temperature=0.7.";
     case "CONFLICT":
-      return "Another push came first: `aiq-config pull` shows the value now stored; push again with --expect-revision of that revision.";
+      return "Another push came first: `aiq-config pull --etcd URL --key K` prints the value now stored and its revision; merge your change into it and push with --expect-revision of that revision.";
     case "UNAVAILABLE":
       return "Check that etcd runs and that --etcd (or AIQ_ETCD_ENDPOINTS) names its client URLs, e.g. --etcd http://127.0.0.1:2379.";
     case "ROLLBACK_RANGE":

@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { type ConfigIssue, ConfigReloadError, type ConfigOverrides, ConfigValidationError, isSecretPath, REDACTED, redactText, resolveConfig } from "@aiq/config-core";
+import { type ConfigIssue, ConfigReloadError, type ConfigOverrides, ConfigValidationError, isSecretPath, REDACTED, redactText, resolveConfig, type StandardSchemaV1 } from "@aiq/config-core";
 import { type ConfigEnv, type ConfigFormat, configFormatOf, parseConfig } from "@aiq/config-loader";
 
 /** The text of a config value and where it came from, to validate and push. */
@@ -130,7 +130,7 @@ export function redactStoredValue(value: ConfigText): string {
  */
 export async function validateValue(
   value: ConfigText,
-  options: { env: ConfigEnv; overrides: ConfigOverrides },
+  options: { env: ConfigEnv; overrides: ConfigOverrides; schema?: StandardSchemaV1<unknown, unknown> },
 ): Promise<{ config: unknown; warnings: readonly string[] }> {
   const parsed = parseConfig(value.text, { filename: value.filename, format: value.format, env: options.env });
   const data = parsed.data;
@@ -141,6 +141,10 @@ export async function validateValue(
       sourceId: value.filename,
     });
   }
-  const config = await resolveConfig({ data, checksum: "", locate: parsed.locate }, { sourceId: value.filename, overrides: options.overrides });
+  const config = await resolveConfig({ data, checksum: "", locate: parsed.locate }, {
+    sourceId: value.filename,
+    overrides: options.overrides,
+    ...(options.schema ? { schema: options.schema } : {}),
+  });
   return { config, warnings: parsed.warnings };
 }

@@ -82,6 +82,22 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
     expect((await etcd.server.status()).revision).toBe(before);
   });
 
+  it("--schema validates with the fleet's own schema: a value it refuses is not written", async () => {
+    const key = freshKey();
+    // A hand-written Standard Schema: a service whose config must say which region it serves.
+    const schema = `export const fleetSchema = { "~standard": { version: 1, vendor: "test", validate: (value) =>
+      typeof value?.region === "string" ? { value } : { issues: [{ message: "region is required", path: ["region"] }] } } };\n`;
+    await using fixture = await createConfigFixture({ files: { "schema.mjs": schema, "plain.yml": "llms: {}\n", "regional.yml": "region: eu\n" } });
+    const push = (file: string) => runCliText(["-c", fixture.path(file), "push", "--etcd", etcd.url, "--key", key, "--schema", `${fixture.path("schema.mjs")}#fleetSchema`]);
+    const refused = await push("plain.yml");
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("region: region is required");
+    expect(await etcd.server.get(key)).toBeUndefined();
+    const pushed = await push("regional.yml");
+    expect(pushed.code, pushed.stderr).toBe(0);
+    expect((await etcd.server.get(key))?.value).toBe("region: eu\n");
+  });
+
   it("a secret written as it is is refused (exit 1), and its value is not printed", async () => {
     const key = freshKey();
     await using fixture = await createConfigFixture({ files: { "config.yml": validConfig(0) } });

@@ -42,6 +42,7 @@ export class PushCommand extends EtcdCommand {
       ["Push only over the revision you pulled", "$0 -c config.yml push --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml --expect-revision 42"],
       ["Create the key (fails if it exists)", "$0 -c config.yml push --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml --create"],
       ["Check what a push would do, writing nothing", "$0 -c config.yml push --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml --dry-run"],
+      ["Validate with the services' own schema", "$0 -c config.yml push --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml --schema ./src/schema.mjs#configSchema"],
       ["Roll the fleet back to the value of revision 40", "$0 push --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml --from-revision 40"],
       ["As an etcd user", "AIQ_ETCD_PASSWORD=... $0 -c config.yml push --etcd https://etcd:2379 --ca ca.pem --user deployer --key aiq/prod/agent.yml"],
     ],
@@ -53,6 +54,7 @@ export class PushCommand extends EtcdCommand {
   dryRun = Option.Boolean("--dry-run", false, { description: "Validate and check the compare against etcd, write nothing" });
   fromRevision = Option.String("--from-revision", { description: "Push the value the key held at revision R (a fleet rollback), in place of -c" });
   maxBytes = Option.String("--max-bytes", { description: "Largest value pushed, in bytes (default 1048576, the fleet's maxBytes)" });
+  schema = Option.String("--schema", { description: "MODULE[#export]: the fleet's own Standard Schema to validate with (default: the AIQ schema)" });
 
   protected async run(): Promise<number> {
     const target = await this.etcdTarget();
@@ -71,7 +73,8 @@ export class PushCommand extends EtcdCommand {
         : await this.#valueAt({ ...target, maxBytes }, this.fromRevision);
     values.checkValueSize(value, maxBytes);
     values.refuseLiteralSecrets(value);
-    const { warnings } = await values.validateValue(value, { env: this.context.env, overrides: {} });
+    const schema = this.schema === undefined ? undefined : await (await import("../schema-module.js")).loadSchemaModule(this.schema, process.cwd());
+    const { warnings } = await values.validateValue(value, { env: this.context.env, overrides: {}, ...(schema ? { schema } : {}) });
     const logger = this.createLogger();
     for (const warning of warnings) logger.warn(warning);
 

@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { type ConfigIssue, ConfigReloadError, type ConfigOverrides, ConfigValidationError, isSecretPath, REDACTED, redactText, resolveConfig, type StandardSchemaV1 } from "@aiq/config-core";
+import { type ConfigIssue, ConfigReloadError, ConfigValidationError, isSecretPath, REDACTED, redactText, resolveConfig, type StandardSchemaV1 } from "@aiq/config-core";
 import { type ConfigEnv, type ConfigFormat, configFormatOf, parseConfig } from "@aiq/config-loader";
 
 /** The text of a config value and where it came from, to validate and push. */
@@ -124,13 +124,13 @@ export function redactStoredValue(value: ConfigText): string {
 /**
  * Validates a value the way every process of the fleet will before it applies it: parsed (YAML, or
  * JSON by the file name), `${VAR}` placeholders filled from `env`, `base:` refused (a stored value
- * must be whole), overrides applied, checked against the schema.
+ * must be whole), checked against the schema.
  * @returns the resolved config (secrets in it must not be printed) and the unset `${VAR}` warnings
  * @throws ConfigValidationError listing every issue
  */
 export async function validateValue(
   value: ConfigText,
-  options: { env: ConfigEnv; overrides: ConfigOverrides; schema?: StandardSchemaV1<unknown, unknown> },
+  options: { env: ConfigEnv; strictKeys: boolean; schema?: StandardSchemaV1<unknown, unknown> },
 ): Promise<{ config: unknown; warnings: readonly string[] }> {
   const parsed = parseConfig(value.text, { filename: value.filename, format: value.format, env: options.env });
   const data = parsed.data;
@@ -143,7 +143,7 @@ export async function validateValue(
   }
   const config = await resolveConfig({ data, checksum: "", locate: parsed.locate }, {
     sourceId: value.filename,
-    overrides: options.overrides,
+    strictKeys: options.strictKeys,
     ...(options.schema ? { schema: options.schema } : {}),
   });
   return { config, warnings: parsed.warnings };

@@ -51,7 +51,7 @@ export abstract class EtcdCommand extends ConfigCommand {
    * its etcd source only when `watchEtcd` follows it)
    */
   protected async openManager(options: { logger: Logger; logFailures?: boolean; events?: EventManager }): Promise<OpenManager> {
-    const common = { overrides: await this.overrideMap(), ...options };
+    const common = { overrides: await this.overrideMap(), strictKeys: this.strictKeys, ...options };
     if (this.requireOneSource() === "file") {
       const { createConfigManager } = await import("@aiq/config-loader");
       const manager = await createConfigManager(this.requireConfigPath(), { ...common, env: this.context.env });

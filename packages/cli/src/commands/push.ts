@@ -74,7 +74,7 @@ export class PushCommand extends EtcdCommand {
     values.checkValueSize(value, maxBytes);
     values.refuseLiteralSecrets(value);
     const schema = this.schema === undefined ? undefined : await (await import("../schema-module.js")).loadSchemaModule(this.schema, process.cwd());
-    const { warnings } = await values.validateValue(value, { env: this.context.env, overrides: {}, ...(schema ? { schema } : {}) });
+    const { warnings } = await values.validateValue(value, { env: this.context.env, strictKeys: this.strictKeys, ...(schema ? { schema } : {}) });
     const logger = this.createLogger();
     for (const warning of warnings) logger.warn(warning);
 

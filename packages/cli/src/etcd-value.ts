@@ -1,5 +1,5 @@
 import { readFile, stat } from "node:fs/promises";
-import { type ConfigIssue, ConfigReloadError, ConfigValidationError, isSecretPath, REDACTED, redactText, resolveConfig, type StandardSchemaV1 } from "@aiq/config-core";
+import { type ConfigIssue, ConfigReloadError, type Logger, ConfigValidationError, isSecretPath, REDACTED, redactText, resolveConfig, type StandardSchemaV1 } from "@aiq/config-core";
 import { type ConfigEnv, type ConfigFormat, configFormatOf, parseConfig } from "@aiq/config-loader";
 
 /** The text of a config value and where it came from, to validate and push. */
@@ -122,17 +122,17 @@ export function redactStoredValue(value: ConfigText): string {
 }
 
 /**
- * Validates a value the way every process of the fleet will before it applies it: parsed (YAML, or
- * JSON by the file name), `${VAR}` placeholders filled from `env`, `base:` refused (a stored value
- * must be whole), checked against the schema.
- * @returns the resolved config (secrets in it must not be printed) and the unset `${VAR}` warnings
+ * Validates a value the way every process of the fleet will before it applies it: parsed as its
+ * key's format, `${VAR}` placeholders filled from `env`, `base:` refused (a stored value must be
+ * whole), checked against the schema. Warnings (an unset `${VAR}`, a likely typo) go to `logger`.
  * @throws ConfigValidationError listing every issue
  */
 export async function validateValue(
   value: ConfigText,
-  options: { env: ConfigEnv; strictKeys: boolean; schema?: StandardSchemaV1<unknown, unknown> },
-): Promise<{ config: unknown; warnings: readonly string[] }> {
+  options: { env: ConfigEnv; strictKeys: boolean; logger: Logger; schema?: StandardSchemaV1<unknown, unknown> },
+): Promise<void> {
   const parsed = parseConfig(value.text, { filename: value.filename, format: value.format, env: options.env });
+  for (const warning of parsed.warnings) options.logger.warn(warning);
   const data = parsed.data;
   if (data !== null && typeof data === "object" && !Array.isArray(data) && Object.hasOwn(data, "base")) {
     const at = parsed.locate(["base"]);
@@ -141,10 +141,8 @@ export async function validateValue(
       sourceId: value.filename,
     });
   }
-  const config = await resolveConfig({ data, checksum: "", locate: parsed.locate }, {
-    sourceId: value.filename,
-    strictKeys: options.strictKeys,
-    ...(options.schema ? { schema: options.schema } : {}),
-  });
-  return { config, warnings: parsed.warnings };
+  await resolveConfig(
+    { data, checksum: "", locate: parsed.locate },
+    { sourceId: value.filename, strictKeys: options.strictKeys, logger: options.logger, ...(options.schema ? { schema: options.schema } : {}) },
+  );
 }

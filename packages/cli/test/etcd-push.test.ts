@@ -98,6 +98,19 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
     expect((await etcd.server.get(key))?.value).toBe("region: eu\n");
   });
 
+  it("a likely typo is a warning, refused (nothing written) with --strict-keys", async () => {
+    const key = freshKey();
+    const typo = storedConfig(0).replace("    max_tokens: 1024\n", "    max_tokens: 1024\n    temprature: 0.5\n");
+    await using fixture = await createConfigFixture({ files: { "config.yml": typo } });
+    const strict = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", key, "--strict-keys"]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain("temprature");
+    expect(await etcd.server.get(key)).toBeUndefined();
+    const lenient = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", key]);
+    expect(lenient.code, lenient.stderr).toBe(0);
+    expect(lenient.stderr).toMatch(/^\[aiq-config\] warn: .*temprature/m);
+  });
+
   it("a secret written as it is is refused (exit 1), and its value is not printed", async () => {
     const key = freshKey();
     await using fixture = await createConfigFixture({ files: { "config.yml": validConfig(0) } });

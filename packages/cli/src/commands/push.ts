@@ -74,9 +74,8 @@ export class PushCommand extends EtcdCommand {
     values.checkValueSize(value, maxBytes);
     values.refuseLiteralSecrets(value);
     const schema = this.schema === undefined ? undefined : await (await import("../schema-module.js")).loadSchemaModule(this.schema, process.cwd());
-    const { warnings } = await values.validateValue(value, { env: this.context.env, strictKeys: this.strictKeys, ...(schema ? { schema } : {}) });
     const logger = this.createLogger();
-    for (const warning of warnings) logger.warn(warning);
+    await values.validateValue(value, { env: this.context.env, strictKeys: this.strictKeys, logger, ...(schema ? { schema } : {}) });
 
     const bytes = Buffer.byteLength(value.text, "utf8");
     const base = { ok: true as const, key: target.key, bytes, ...(this.fromRevision === undefined ? {} : { fromRevision: this.fromRevision }) };

@@ -42,7 +42,7 @@ describe.skipIf(skip)("reload, watch and interactive with --etcd URL --key K", (
     expect(run.stdout.text).toContain("  llms.main_llm.api_key: *** -> ***\n");
 
     const bad = await etcd.server.put(key, STORED_INVALID);
-    at = await run.stdout.waitFor(new RegExp(`Refused the new value: 1 issue:\\n {2}etcd:${key}@${bad}\\S*:7:\\d+ llms\\.main_llm\\.temperature: .+\\n {2}The last good config \\(version 2\\) is kept\\.\\n`), at);
+    at = await run.stdout.waitFor(new RegExp(`Refused the new value: 1 issue:\\n {2}etcd:${key}@${bad}\\S*:7:\\d+ llms\\.main_llm\\.temperature: .+\\n(?: {4}.*\\n)* {2}The last good config \\(version 2\\) is kept\\.\\n`), at);
 
     controller.abort();
     expect(await run.exit).toBe(0);

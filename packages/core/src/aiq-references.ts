@@ -1,4 +1,5 @@
 import { closestName } from "./did-you-mean.js";
+import { looksLikeCredential } from "./redact.js";
 import { isMapping } from "./tree.js";
 import type { ConfigPath } from "./types.js";
 
@@ -162,12 +163,20 @@ function groupMember(name: string, config: Tree): "found" | "unknown-group" | un
 function danglingMessage(name: string, target: Target, config: Tree): string {
   const defined = target.sections.flatMap((section) => Object.keys(sectionOf(config, section)));
   const where = target.sections.join(", ");
-  const base = `"${name}" is not ${target.what} defined in ${where}`;
-  const guess = closestName(name, defined) ?? defined.find((candidate) => name.length >= 4 && candidate.includes(name));
+  const base = `${quoted(name)} is not ${target.what} defined in ${where}`;
+  const guess = looksLikeCredential(name)
+    ? undefined
+    : (closestName(name, defined) ?? defined.find((candidate) => name.length >= 4 && candidate.includes(name)));
   if (guess !== undefined) return `${base}; did you mean "${guess}"?`;
   if (defined.length === 0) return `${base}: the config defines none; add it there, or fix the name`;
   const shown = defined.slice(0, 8).join(", ");
   return `${base} (defined: ${shown}${defined.length > 8 ? ", ..." : ""}); add it there, or fix the name`;
+}
+
+// A key pasted into a name field (`llm_name: nvapi-...`) must not be printed: such a value is shown
+// as "the name given", and nothing is guessed from it.
+function quoted(name: string): string {
+  return looksLikeCredential(name) ? "the name given" : `"${name}"`;
 }
 
 function unknownGroupMessage(name: string, config: Tree): string {

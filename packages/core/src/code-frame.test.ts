@@ -43,6 +43,14 @@ describe("formatCodeFrame", () => {
     expect(frame).toBe(["  1 | llms:", "  2 |   a:", "> 3 |     endpoint: ***", "  4 |     model: ***"].join("\n"));
   });
 
+  it("masks tokens that look like credentials under any key; ordinary long words stay", () => {
+    const text = "workflow:\n  llm_name: nvapi-CANARY_x1\n  note: ghp_CANARY2 and 9f8e7d6c5b4a39281706aBcD\n  prompt: internationalization\n";
+    const frame = formatCodeFrame(text, { line: 2, column: 13 });
+    expect(frame).not.toContain("CANARY");
+    expect(frame).toContain("  3 |   note: *** and ***");
+    expect(frame).toContain("  4 |   prompt: internationalization");
+  });
+
   it("keeps the caret under its column on a long line and shows tabs as arrows", () => {
     const long = `key: ${"x".repeat(300)}`;
     const frame = formatCodeFrame(long, { line: 1, column: 250 });

@@ -1,4 +1,4 @@
-import { isSecretKey, REDACTED, redactText, type SecretKeyPattern } from "./redact.js";
+import { isSecretKey, maskCredentials, REDACTED, redactText, type SecretKeyPattern } from "./redact.js";
 
 /** Options of {@link formatCodeFrame}. */
 export interface CodeFrameOptions {
@@ -29,7 +29,8 @@ const MAX_LOOKBACK = 200;
 
 /**
  * The lines around a position with a caret under it, as compilers print them; the values of secret
- * keys (and of the lines nested under one) are shown as `***`, and so is every value in `secrets`.
+ * keys (and of the lines nested under one) are shown as `***`, and so is every value in `secrets`
+ * and every token that looks like a credential (`sk-...`, `nvapi-...`, a long mix of letters and digits).
  * It only formats the text it is given: a file's, an etcd value's, any string. Tabs show as `→`.
  * @param text the whole source text
  * @param position the 1-based line (and column) to point at
@@ -56,7 +57,7 @@ export function formatCodeFrame(text: string, position: CodeFramePosition, optio
   const start = column > MAX_WIDTH - 20 ? column - (MAX_WIDTH - 40) : 0;
   const out: string[] = [];
   for (let i = first; i <= last; i++) {
-    const shown = showLine(redactText(maskLine(lines, i, keys), secrets), start);
+    const shown = showLine(maskCredentials(redactText(maskLine(lines, i, keys), secrets)), start);
     const gutter = `${i === index ? ">" : " "} ${String(i + 1).padStart(width)} |`;
     out.push(shown === "" ? gutter : `${gutter} ${shown}`);
     if (i === index && position.column !== undefined) out.push(`  ${" ".repeat(width)} | ${" ".repeat(column - 1 - start)}^`);

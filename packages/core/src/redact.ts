@@ -59,6 +59,21 @@ export function collectSecrets(
   return into;
 }
 
+// Tokens that look like a credential whatever key holds them: a provider's key prefix (`sk-`,
+// `nvapi-`, `ghp_`...), or 20 or more letters and digits in a row, with at least one of each.
+const CREDENTIAL = /(?:\b(?:sk|nvapi|ghp|gho|github_pat|xox[abp]|hf)[-_][A-Za-z0-9_-]+|\bAKIA[A-Z0-9]{12,}|\bAIza[A-Za-z0-9_-]{20,}|(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{20,})/g;
+
+/** True when a value looks like a credential (`sk-...`, `nvapi-...`, a long mix of letters and digits). */
+export function looksLikeCredential(text: string): boolean {
+  CREDENTIAL.lastIndex = 0;
+  return CREDENTIAL.test(text);
+}
+
+/** A text with every token that looks like a credential replaced by `***`. */
+export function maskCredentials(text: string): string {
+  return text.replace(CREDENTIAL, REDACTED);
+}
+
 /**
  * Replaces every occurrence of each secret in a text with `***`.
  * @param text any message

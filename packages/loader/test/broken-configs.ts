@@ -276,6 +276,13 @@ const REFERENCES: BrokenConfig[] = [
     message: /^"jira_oauth2" is not an authentication provider defined in authentication; did you mean "jira_oauth"\?/,
   },
   {
+    name: "an API key pasted into llm_name",
+    lines: [...llm(), `workflow: {_type: react_agent, llm_name: ${CANARY}}`],
+    line: 4,
+    path: "workflow.llm_name",
+    message: /^the name given is not an LLM defined in llms \(defined: main_llm\); add it there, or fix the name$/,
+  },
+  {
     name: "JSON: the workflow's llm_name misspelled",
     file: "config.json",
     lines: ["{", '  "llms": {"main_llm": {"_type": "nim"}},', `  "workflow": {"_type": "react_agent", "llm_name": "main-llm", "api_key": "${CANARY}"}`, "}"],

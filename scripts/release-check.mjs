@@ -24,6 +24,7 @@ const started = Date.now();
 const work = mkdtempSync(join(tmpdir(), "aiq-release-"));
 const copy = join(work, "repo");
 const app = join(work, "app");
+const tsc = join(root, "node_modules/typescript/bin/tsc");
 let registry;
 
 const log = (line) => console.log(`[release-check ${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
@@ -32,7 +33,8 @@ const log = (line) => console.log(`[release-check ${((Date.now() - started) / 10
 function run(command, args, { cwd, env = process.env, timeout = STEP_TIMEOUT_MS } = {}) {
   return new Promise((resolve, reject) => {
     execFile(command, args, { cwd, env, timeout, killSignal: "SIGKILL", maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${command} ${args.join(" ")} (in ${cwd}) failed: ${error.message}\n${stdout}\n${stderr}`));
+      const how = error?.killed ? `was killed after ${timeout} ms` : `exited with ${error?.code}`;
+      if (error) reject(new Error(`${command} ${args.join(" ")} (in ${cwd}) ${how}:\n${stdout}${stderr}`));
       else resolve(stdout);
     });
   });
@@ -236,12 +238,24 @@ async function main() {
     writeFileSync(join(app, "errors.ts"), `import type { ConfigManager } from "@aiq/config-core";\ndeclare const manager: ConfigManager;\n${errors}`);
     const tsconfig = {
       compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, types: ["node"], outDir: "out" },
-      files: ["example.ts", "errors.ts"],
+      include: ["*.ts"],
     };
     writeFileSync(join(app, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`);
-    await run(process.execPath, [join(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.json"], { cwd: app });
+    await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: app });
     const output = await run(process.execPath, ["out/example.js"], { cwd: app, timeout: 60_000 });
     assert(output.includes("meta/llama-3.1-70b-instruct"), `the example printed no main_llm:\n${output}`);
+  });
+
+  await step("every installed @aiq package resolves by name: types with tsc, code with node", async () => {
+    const installed = packages.filter((pkg) => existsSync(join(app, "node_modules", pkg.name, "package.json")));
+    assert(installed.length >= INSTALL.length, `installed: ${installed.map((pkg) => pkg.name)}`);
+    const lines = installed.map((pkg, i) => `import * as p${i} from "${pkg.name}";`);
+    lines.push(`for (const [name, exports] of Object.entries({ ${installed.map((pkg, i) => `"${pkg.name}": p${i}`).join(", ")} })) {`);
+    lines.push("  if (Object.keys(exports).length === 0) throw new Error(`${name} exports nothing`);", "  console.log(`ok ${name}`);", "}");
+    writeFileSync(join(app, "imports.ts"), `${lines.join("\n")}\n`);
+    await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: app });
+    const output = await run(process.execPath, ["out/imports.js"], { cwd: app, timeout: 60_000 });
+    for (const pkg of installed) assert(output.includes(`ok ${pkg.name}`), `${pkg.name}: not imported:\n${output}`);
   });
 
   await step("npx aiq-config --help", async () => {

@@ -88,9 +88,9 @@ function walk(schema: unknown, path: ConfigPath, at: number, depth: number): Set
       return atEnd ? withNull(next(node.wrapped), false) : next(node.wrapped);
     case "union":
     case "variant":
-      return unionOf((node.options ?? []).map((option) => next(option)));
+      return Array.isArray(node.options) ? unionOf(node.options.map((option) => next(option))) : undefined;
     case "intersect":
-      return intersectionOf((node.options ?? []).map((option) => next(option)));
+      return Array.isArray(node.options) ? intersectionOf(node.options.map((option) => next(option))) : undefined;
     case "any":
     case "unknown":
     case "lazy":
@@ -118,10 +118,17 @@ function child(
   next: (schema: unknown, step?: number) => Set<ScalarType> | undefined,
 ): Set<ScalarType> | undefined {
   const key = String(segment);
-  const entries = node.entries ?? {};
+  const entries = node.entries;
   const index = toIndex(segment);
   // hasOwn, never `key in`: `entries.constructor` would otherwise find Object's constructor.
-  const entry = Object.hasOwn(entries, key) ? entries[key] : undefined;
+  const entry = isRecord(entries) && Object.hasOwn(entries, key) ? entries[key] : undefined;
+  // A valibot whose objects or tuples are shaped otherwise (valibot is a ^1 range) cannot tell,
+  // rather than claim that no value fits.
+  if (node.type.endsWith("object") || node.type === "object_with_rest") {
+    if (!isRecord(entries)) return undefined;
+  } else if (node.type.endsWith("tuple") || node.type === "tuple_with_rest") {
+    if (!Array.isArray(node.items)) return undefined;
+  }
   switch (node.type) {
     case "object":
     case "strict_object":
@@ -149,6 +156,10 @@ function child(
   }
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
 function isScalarSchema(type: string): boolean {
   return ["string", "number", "nan", "boolean", "null", "literal", "picklist", "enum"].includes(type);
 }
@@ -165,10 +176,10 @@ function scalarTypes(node: SchemaNode): Set<ScalarType> | undefined {
     case "null":
       return new Set(["null"]);
     case "literal":
-      return typesOf([node.literal]);
+      return "literal" in node ? typesOf([node.literal]) : undefined;
     case "picklist":
     case "enum":
-      return typesOf(node.options ?? []);
+      return Array.isArray(node.options) ? typesOf(node.options) : undefined;
     default:
       return NON_SCALAR.has(node.type) ? new Set() : undefined;
   }

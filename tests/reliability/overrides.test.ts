@@ -140,6 +140,24 @@ describe("34 override edge cases through the manager", () => {
     expect(s.manager.status.lastError?.issues?.map((issue) => issue.path)).toEqual(["llms.main.temprature"]);
   });
 
+  it("an override's error names the override: placed where the file blocks it, never at a file line where the override wrote the value", async () => {
+    await using fixture = await createConfigFixture({ files: { "config.yml": EDGES } });
+    const file = fixture.path("config.yml");
+    const create = (overrides: Record<string, string | number>) =>
+      createConfigManager(file, { schema: overrideSchema, overrides, events: createEventManager(), logger: captureLogger() });
+    const through = await create({ "name.first": "x" }).catch((error: unknown) => error);
+    expect(isConfigValidationError(through) && through.message).toBe(
+      `Invalid overrides (1 issue):\n  ${file}:1:7 name.first: override "name.first" goes through "name", which is a string, not a mapping or list; set "name" itself or fix the path`,
+    );
+    await using s = await setup(EDGES);
+    const invalid = await expectRetained(s.manager, () => s.manager.setOverrides({ counter: -3, "servers.2.host": 5 }), "INVALID_CONFIG");
+    expect(isConfigValidationError(invalid) && invalid.issues.map((issue) => [issue.override, issue.line])).toEqual([
+      ["counter", undefined],
+      ["servers.2.host", undefined],
+    ]);
+    expect(invalid.message).toMatch(/^ {2}override "counter": counter: /m);
+  });
+
   it("an override that makes the config invalid rejects the whole operation: setOverrides, then a reload; retained", async () => {
     await using s = await setup(EDGES, { "llms.main.temperature": 0.9 });
     const invalid = await expectRetained(s.manager, () => s.manager.setOverrides({ "llms.main.temperature": -1 }), "INVALID_CONFIG");

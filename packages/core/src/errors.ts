@@ -42,6 +42,11 @@ export interface ConfigIssue {
    * (see `formatCodeFrame`); set on a failed reload when the source text is known.
    */
   frame?: string;
+  /**
+   * The override (its key as written) that wrote the value this issue is about, when one did:
+   * printed where a position would be, `override "llms.x.temperature": llms.x.temperature: ...`.
+   */
+  override?: string;
 }
 
 const BRAND = Symbol.for("@aiq/config-error");
@@ -95,13 +100,16 @@ function summarizeIssues(issues: readonly ConfigIssue[]): string {
 }
 
 /**
- * Formats an issue the way compilers do: `file:line:column path: message`.
+ * Formats an issue the way compilers do: `file:line:column path: message`; an issue in a value an
+ * override wrote names the override instead: `override "key": path: message`.
  * @param issue the issue to print
  * @returns one line
  */
 export function formatIssue(issue: ConfigIssue): string {
   let where = "";
-  if (issue.file !== undefined) {
+  if (issue.override !== undefined) {
+    where = `override "${issue.override}": `;
+  } else if (issue.file !== undefined) {
     where = issue.file;
     if (issue.line !== undefined) where += `:${issue.line}${issue.column === undefined ? "" : `:${issue.column}`}`;
     where += " ";

@@ -19,6 +19,13 @@ export interface ApplyOverridesOptions {
   schema?: unknown;
 }
 
+/** How the pipeline places the issues of overrides before they are thrown: positions and source. */
+export interface OverrideIssueContext {
+  /** Where the document wrote a path (or its nearest ancestor). */
+  position?: (path: ConfigPath) => Pick<ConfigIssue, "file" | "line" | "column" | "frame">;
+  sourceId?: string;
+}
+
 interface ParsedOverride {
   key: string;
   segments: (string | number)[];
@@ -57,6 +64,11 @@ export function parseOverrideArgument(arg: string): { path: string; value: strin
  * @example applyOverrides(doc, { "llms.main_llm.temperature": "0.8" })
  */
 export function applyOverrides(data: unknown, overrides: ConfigOverrides, options: ApplyOverridesOptions = {}): unknown {
+  return applyOverridesAt(data, overrides, options, {});
+}
+
+/** {@link applyOverrides}, its issues placed by `context` (positions in the document, the source id). */
+export function applyOverridesAt(data: unknown, overrides: ConfigOverrides, options: ApplyOverridesOptions, context: OverrideIssueContext): unknown {
   const pathIssues: ConfigIssue[] = [];
   const otherIssues: ConfigIssue[] = [];
   const parsed: ParsedOverride[] = [];
@@ -85,7 +97,7 @@ export function applyOverrides(data: unknown, overrides: ConfigOverrides, option
     else otherIssues.push({ path: override.key, message: `override "${override.key}" ${result.message}` });
   }
   const issues = [...pathIssues, ...otherIssues];
-  if (issues.length > 0) throw overrideError(issues, pathIssues.length > 0 ? "INVALID_PATH" : "INVALID_OVERRIDE");
+  if (issues.length > 0) throw overrideError(issues, pathIssues.length > 0 ? "INVALID_PATH" : "INVALID_OVERRIDE", context);
   return root;
 }
 
@@ -126,10 +138,39 @@ function findConflicts(parsed: readonly ParsedOverride[]): ConfigIssue[] {
   return issues;
 }
 
-function overrideError(issues: readonly ConfigIssue[], code: "INVALID_PATH" | "INVALID_OVERRIDE"): ConfigValidationError {
-  const count = issues.length === 1 ? "1 issue" : `${issues.length} issues`;
-  const message = [`Invalid overrides (${count}):`, ...issues.map((issue) => `  ${formatIssue(issue)}`)].join("\n");
-  return new ConfigValidationError(issues, { code, message });
+/**
+ * The error for bad overrides, "Invalid overrides (n issues)", each issue placed where the document
+ * wrote its path (or the nearest ancestor), when `context` knows positions.
+ */
+export function overrideError(issues: readonly ConfigIssue[], code: "INVALID_PATH" | "INVALID_OVERRIDE", context: OverrideIssueContext): ConfigValidationError {
+  const placed = issues.map((issue) => {
+    const parsed = context.position ? tryParseOverridePath(issue.path) : undefined;
+    return parsed?.ok && context.position ? { ...issue, ...context.position(parsed.segments) } : issue;
+  });
+  const count = placed.length === 1 ? "1 issue" : `${placed.length} issues`;
+  const message = [`Invalid overrides (${count}):`, ...placed.map((issue) => `  ${formatIssue(issue)}`)].join("\n");
+  return new ConfigValidationError(placed, { code, message, ...(context.sourceId !== undefined ? { sourceId: context.sourceId } : {}) });
+}
+
+/**
+ * The override that wrote the value at `path`: one that set this path (or a path it lies under), or
+ * one that created a mapping `path` lies in (the document does not have it). Issues there are the
+ * override's, not the file's.
+ * @param data the source document before overrides
+ * @param overrides the overrides applied to it
+ * @param path where a validation issue is
+ * @returns the override's key as written, or undefined when the document wrote the value
+ */
+export function findOverrideAt(data: unknown, overrides: ConfigOverrides, path: ConfigPath): string | undefined {
+  for (const key of Object.keys(overrides)) {
+    const result = tryParseOverridePath(key);
+    if (!result.ok) continue;
+    let common = 0;
+    while (common < path.length && common < result.segments.length && String(path[common]) === String(result.segments[common])) common++;
+    if (common === result.segments.length) return key;
+    if (common > 0 && !valueAt(data, path.slice(0, common)).found) return key;
+  }
+  return undefined;
 }
 
 /**

@@ -2,13 +2,20 @@ import { aiqConfigSchema } from "./aiq-schema.js";
 import { formatCodeFrame } from "./code-frame.js";
 import { checkAiqConfig } from "./aiq-checks.js";
 import type { Logger } from "./logger.js";
-import { type ConfigIssue, ConfigValidationError, formatIssue, isConfigValidationError } from "./errors.js";
-import { applyOverrides, findDroppedOverrides, findUnknownCreatedOverrides, parseOverridePath } from "./overrides.js";
+import { ConfigValidationError, formatIssue } from "./errors.js";
+import {
+  applyOverridesAt,
+  findDroppedOverrides,
+  findOverrideAt,
+  findUnknownCreatedOverrides,
+  type OverrideIssueContext,
+  overrideError,
+} from "./overrides.js";
 import { collectSecrets, type SecretKeyPattern } from "./redact.js";
 import { deepFreeze, shareStructure } from "./share.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 import type { ConfigOverrides, ConfigPath, SourceDocument } from "./types.js";
-import { type IssueContext, locateIssue, validateWithSchema } from "./validate.js";
+import { type IssueContext, type IssuePosition, locateIssue, positionAt, validateWithSchema } from "./validate.js";
 
 /** Options of {@link resolveConfig}. */
 export interface ResolveConfigOptions<T> {
@@ -65,26 +72,35 @@ export async function resolveDocument<T>(
   const schema = (options.schema ?? aiqConfigSchema) as unknown as StandardSchemaV1<unknown, T>;
   const overrides = options.overrides ?? {};
   const secretKeys = options.secretKeys ?? [];
-  let context: IssueContext = { secrets: new Set(), secretKeys };
+  const { sourceId } = options;
   try {
-    context = {
+    const secrets = secretsOf(document.data, overrides, secretKeys);
+    // Every issue is placed before it is thrown: where the document wrote it (with a code frame), or,
+    // in a value an override wrote, named after the override.
+    const context: IssueContext = {
       ...(document.locate ? { locate: document.locate.bind(document) } : {}),
-      ...(options.sourceId !== undefined ? { file: options.sourceId } : {}),
-      secrets: secretsOf(document.data, overrides, secretKeys),
+      ...(sourceId !== undefined ? { file: sourceId } : {}),
+      secrets,
       secretKeys,
+      overrideAt: (path) => findOverrideAt(document.data, overrides, path),
+      frameAt: (position) => frameAt(position, document, { secrets, secretKeys }),
     };
+    const placement: OverrideIssueContext = { position: (path) => positionAt(path, context), ...(sourceId !== undefined ? { sourceId } : {}) };
     // applyOverrides copies on write along each path: the source document (possibly frozen, possibly
     // with YAML aliases shared between keys) is never changed.
-    const data = applyOverrides(document.data, overrides, { schema });
+    const data = applyOverridesAt(document.data, overrides, { schema }, placement);
     const output = await validateWithSchema(schema, data, context);
     // The default schema's checks beyond types: references and likely typos (a user's schema has its own).
     const checked = schema === (aiqConfigSchema as unknown) ? checkAiqConfig(output, { strictKeys: options.strictKeys ?? false }) : undefined;
     if (checked && checked.errors.length > 0) {
-      throw new ConfigValidationError(checked.errors.map((finding) => locateIssue(finding.path, finding.message, context)));
+      const issues = checked.errors.map((finding) => locateIssue(finding.path, finding.message, context));
+      throw new ConfigValidationError(issues, sourceId !== undefined ? { sourceId } : {});
     }
-    const notices = (checked?.warnings ?? []).map((finding) => formatIssue(locateIssue(finding.path, finding.message, context)));
+    // Warnings print one line each: no code frame for them.
+    const { frameAt: _noFrames, ...lineOnly } = context;
+    const notices = (checked?.warnings ?? []).map((finding) => formatIssue(locateIssue(finding.path, finding.message, lineOnly)));
     const dropped = findDroppedOverrides(output, overrides);
-    if (dropped.length > 0) throw new ConfigValidationError(dropped, { code: "INVALID_OVERRIDE" });
+    if (dropped.length > 0) throw overrideError(dropped, "INVALID_OVERRIDE", placement);
     // Where the schema passed values through unchanged, use the document's own (shared, frozen)
     // objects rather than the schema's copies; then share with the previous config and record
     // what changed.
@@ -94,17 +110,9 @@ export async function resolveDocument<T>(
     const warnings = findUnknownCreatedOverrides(document.data, overrides, schema);
     return { config: deepFreeze(shared, secretKeys), changedPaths, warnings, notices };
   } catch (error) {
-    if (isConfigValidationError(error)) {
-      // Re-locate issues raised before validation (override errors) so they carry positions too.
-      const issues = error.issues.map((issue) => {
-        const located = issue.line === undefined ? { ...issue, ...positionOf(issue.path, context) } : issue;
-        return withFrame(located, document, context);
-      });
-      throw new ConfigValidationError(issues, { code: error.code, ...(options.sourceId !== undefined ? { sourceId: options.sourceId } : {}) });
-    }
     // A document from a source other than the loader (which bounds depth) can be nested deeper than
     // the recursive steps (secrets, validation, sharing, freezing) can go: classify, never escape.
-    if (error instanceof RangeError) throw nestedTooDeeply(options.sourceId);
+    if (error instanceof RangeError) throw nestedTooDeeply(sourceId);
     throw error;
   }
 }
@@ -115,26 +123,13 @@ export function nestedTooDeeply(sourceId?: string): ConfigValidationError {
   return new ConfigValidationError([{ path: "", message }], { code: "RESOURCE_LIMIT", ...(sourceId !== undefined ? { sourceId } : {}) });
 }
 
-// Built only here, on the failure path: a valid reload never formats a frame.
-function withFrame(issue: ConfigIssue, document: SourceDocument, context: IssueContext): ConfigIssue {
-  if (issue.frame !== undefined || issue.line === undefined || !document.sourceText) return issue;
-  const text = document.sourceText(issue.file);
-  if (text === undefined) return issue;
-  const frame = formatCodeFrame(text, { line: issue.line, column: issue.column }, { secrets: context.secrets, secretKeys: context.secretKeys });
-  return frame === "" ? issue : { ...issue, frame };
-}
-
-function positionOf(path: string, context: IssueContext): { file?: string; line?: number; column?: number } {
-  if (!context.locate) return {};
-  let segments: (string | number)[];
-  try {
-    segments = path === "" ? [] : parseOverridePath(path);
-  } catch {
-    return {};
-  }
-  const located = locateIssue(segments, "", context);
-  const { file, line, column } = located;
-  return { ...(file !== undefined ? { file } : {}), ...(line !== undefined ? { line } : {}), ...(column !== undefined ? { column } : {}) };
+// Built only when an issue is placed, on the failure path: a valid reload never formats a frame.
+function frameAt(position: IssuePosition, document: SourceDocument, hide: Pick<IssueContext, "secrets" | "secretKeys">): string | undefined {
+  if (position.line === undefined || !document.sourceText) return undefined;
+  const text = document.sourceText(position.file);
+  if (text === undefined) return undefined;
+  const frame = formatCodeFrame(text, { line: position.line, column: position.column }, hide);
+  return frame === "" ? undefined : frame;
 }
 
 /**

@@ -13,7 +13,14 @@ export interface IssueContext {
   /** Values to hide in every message. */
   secrets: ReadonlySet<string>;
   secretKeys: readonly SecretKeyPattern[];
+  /** The override that wrote the value at a path, if one did: the issue names it instead of a position. */
+  overrideAt?: (path: ConfigPath) => string | undefined;
+  /** The code frame of a position, where the source text is known. */
+  frameAt?: (position: IssuePosition) => string | undefined;
 }
+
+/** Where an issue was written: file, line, column, and the code frame around it. */
+export type IssuePosition = Pick<ConfigIssue, "file" | "line" | "column" | "frame">;
 
 function issuePath(issue: StandardSchemaV1.Issue): (string | number)[] {
   return (issue.path ?? []).map((segment) => {
@@ -23,25 +30,31 @@ function issuePath(issue: StandardSchemaV1.Issue): (string | number)[] {
 }
 
 /**
- * Builds an issue with its position: the value's own line where it exists, else the nearest
- * ancestor's (a missing key is reported where its parent mapping was written).
+ * Builds an issue: named after the override that wrote the value, where one did; else with its
+ * position in the document.
  */
 export function locateIssue(path: ConfigPath, message: string, context: IssueContext): ConfigIssue {
   const issue: ConfigIssue = { path: formatOverridePath(path), message: redactMessage(path, message, context) };
-  if (context.locate) {
-    for (let depth = path.length; depth >= 0; depth--) {
-      const location = context.locate(path.slice(0, depth));
-      if (location) {
-        const file = location.file ?? context.file;
-        if (file !== undefined) issue.file = file;
-        issue.line = location.line;
-        issue.column = location.column;
-        break;
-      }
+  const override = context.overrideAt?.(path);
+  return override === undefined ? { ...issue, ...positionAt(path, context) } : { ...issue, override };
+}
+
+/**
+ * Where a path was written: the value's own line where it exists, else the nearest ancestor's (a
+ * missing key is reported where its parent mapping was written).
+ */
+export function positionAt(path: ConfigPath, context: IssueContext): IssuePosition {
+  if (!context.locate) return {};
+  for (let depth = path.length; depth >= 0; depth--) {
+    const location = context.locate(path.slice(0, depth));
+    if (location) {
+      const file = location.file ?? context.file;
+      const position = { ...(file !== undefined ? { file } : {}), line: location.line, column: location.column };
+      const frame = context.frameAt?.(position);
+      return frame === undefined ? position : { ...position, frame };
     }
   }
-  if (issue.file === undefined && context.file !== undefined && context.locate) issue.file = context.file;
-  return issue;
+  return context.file !== undefined ? { file: context.file } : {};
 }
 
 function redactMessage(path: ConfigPath, message: string, context: IssueContext): string {
@@ -58,5 +71,6 @@ function redactMessage(path: ConfigPath, message: string, context: IssueContext)
 export async function validateWithSchema<T>(schema: StandardSchemaV1<unknown, T>, data: unknown, context: IssueContext): Promise<T> {
   const result = await schema["~standard"].validate(data);
   if (result.issues === undefined) return result.value;
-  throw new ConfigValidationError(result.issues.map((issue) => locateIssue(issuePath(issue), issue.message, context)));
+  const issues = result.issues.map((issue) => locateIssue(issuePath(issue), issue.message, context));
+  throw new ConfigValidationError(issues, context.file !== undefined ? { sourceId: context.file } : {});
 }

@@ -18,7 +18,13 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const INSTALL = ["@aiq/config-core", "@aiq/config-loader", "@aiq/config-watcher", "@aiq/config-cli", "@aiq/config-testing"];
+const INSTALL = [
+  "@aiq/config-core",
+  "@aiq/config-loader",
+  "@aiq/config-watcher",
+  "@aiq/config-cli",
+  "@aiq/config-testing",
+];
 // Only a safety net: on a loaded 2-core machine the build alone has taken 90 s.
 const STEP_TIMEOUT_MS = 600_000;
 const started = Date.now();
@@ -86,10 +92,25 @@ function assert(condition, message) {
   if (!condition) throw new Error(message);
 }
 
-const git = (args) => run("git", ["-c", "user.name=release-check", "-c", "user.email=release-check@localhost", "-c", "commit.gpgsign=false", ...args], { cwd: copy });
+const git = (args) =>
+  run(
+    "git",
+    [
+      "-c",
+      "user.name=release-check",
+      "-c",
+      "user.email=release-check@localhost",
+      "-c",
+      "commit.gpgsign=false",
+      ...args,
+    ],
+    { cwd: copy },
+  );
 
 async function copyWorkspace() {
-  const listed = (await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root })).split("\0");
+  const listed = (
+    await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root })
+  ).split("\0");
   for (const file of listed) {
     const from = join(root, file);
     if (file === "" || !existsSync(from) || lstatSync(from).isDirectory()) continue;
@@ -101,7 +122,9 @@ async function copyWorkspace() {
 /** The workspace's public packages (name, version, dir), from pnpm itself: new packages join without a change here. */
 async function publicPackages() {
   const listed = JSON.parse(await run("pnpm", ["ls", "-r", "--depth", "-1", "--json"], { cwd: copy }));
-  return listed.filter((pkg) => pkg.private !== true && pkg.path !== copy).map(({ name, version, path }) => ({ name, version, path }));
+  return listed
+    .filter((pkg) => pkg.private !== true && pkg.path !== copy)
+    .map(({ name, version, path }) => ({ name, version, path }));
 }
 
 async function startRegistry() {
@@ -131,11 +154,15 @@ async function startRegistry() {
     ].join("\n"),
   );
   const output = [];
-  const child = spawn(join(root, "node_modules/.bin/verdaccio"), ["--config", join(dir, "config.yaml"), "--listen", `127.0.0.1:${port}`], {
-    cwd: dir,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    join(root, "node_modules/.bin/verdaccio"),
+    ["--config", join(dir, "config.yaml"), "--listen", `127.0.0.1:${port}`],
+    {
+      cwd: dir,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   child.stdout.on("data", (chunk) => output.push(chunk));
   child.stderr.on("data", (chunk) => output.push(chunk));
   const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -175,8 +202,24 @@ async function npmEnv(url) {
   const usual = (await run("npm", ["config", "get", "registry"], { cwd: work })).trim();
   const npmrc = join(work, "npmrc");
   const host = url.replace(/^http:/, "");
-  writeFileSync(npmrc, [`registry=${usual}`, `@aiq:registry=${url}`, `${host}:_authToken=release-check`, "fund=false", "audit=false", "update-notifier=false", ""].join("\n"));
-  return { ...process.env, NPM_CONFIG_USERCONFIG: npmrc, npm_config_userconfig: npmrc, npm_config_cache: join(work, "npm-cache") };
+  writeFileSync(
+    npmrc,
+    [
+      `registry=${usual}`,
+      `@aiq:registry=${url}`,
+      `${host}:_authToken=release-check`,
+      "fund=false",
+      "audit=false",
+      "update-notifier=false",
+      "",
+    ].join("\n"),
+  );
+  return {
+    ...process.env,
+    NPM_CONFIG_USERCONFIG: npmrc,
+    npm_config_userconfig: npmrc,
+    npm_config_cache: join(work, "npm-cache"),
+  };
 }
 
 /** The ```ts blocks of the README's "The guide, in TypeScript": the example, then the error handling that uses its `manager`. */
@@ -185,7 +228,10 @@ function readmeExamples() {
   const start = readme.indexOf("## The guide, in TypeScript");
   const section = readme.slice(start, readme.indexOf("\n## ", start + 1));
   const blocks = [...section.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1]);
-  assert(start >= 0 && blocks.length === 2, `README.md: expected 2 \`\`\`ts blocks under "## The guide, in TypeScript", found ${blocks.length}`);
+  assert(
+    start >= 0 && blocks.length === 2,
+    `README.md: expected 2 \`\`\`ts blocks under "## The guide, in TypeScript", found ${blocks.length}`,
+  );
   return blocks;
 }
 
@@ -205,9 +251,15 @@ async function main() {
     await git(["commit", "-q", "-m", "Version Packages"]);
     await run("pnpm", ["changeset", "status", "--output", "status.json"], { cwd: copy });
     const status = JSON.parse(readFileSync(join(copy, "status.json"), "utf8"));
-    assert(status.changesets.length === 0 && status.releases.length === 0, `changeset status is not clean: ${JSON.stringify(status)}`);
+    assert(
+      status.changesets.length === 0 && status.releases.length === 0,
+      `changeset status is not clean: ${JSON.stringify(status)}`,
+    );
     const after = await publicPackages();
-    assert(after.length === before.length && after.length >= INSTALL.length, `public packages: ${after.map((p) => p.name)}`);
+    assert(
+      after.length === before.length && after.length >= INSTALL.length,
+      `public packages: ${after.map((p) => p.name)}`,
+    );
     for (const pkg of after) {
       const changelog = readFileSync(join(pkg.path, "CHANGELOG.md"), "utf8");
       assert(changelog.includes(`\n## ${pkg.version}\n`), `${pkg.name}: CHANGELOG.md has no "## ${pkg.version}" entry`);
@@ -230,10 +282,16 @@ async function main() {
       const packument = await response.json();
       const manifest = packument.versions?.[pkg.version];
       assert(manifest, `${pkg.name}@${pkg.version}: not published (has ${Object.keys(packument.versions ?? {})})`);
-      assert(packument["dist-tags"]?.latest === pkg.version, `${pkg.name}: latest is ${packument["dist-tags"]?.latest}`);
+      assert(
+        packument["dist-tags"]?.latest === pkg.version,
+        `${pkg.name}: latest is ${packument["dist-tags"]?.latest}`,
+      );
       for (const field of ["dependencies", "peerDependencies", "optionalDependencies", "devDependencies"]) {
         for (const [name, range] of Object.entries(manifest[field] ?? {})) {
-          assert(!String(range).startsWith("workspace:"), `${pkg.name}@${pkg.version} publishes ${field}.${name}: "${range}"`);
+          assert(
+            !String(range).startsWith("workspace:"),
+            `${pkg.name}@${pkg.version} publishes ${field}.${name}: "${range}"`,
+          );
         }
       }
     }
@@ -241,37 +299,65 @@ async function main() {
 
   await step(`npm i ${INSTALL.join(" ")} in a fresh project`, async () => {
     mkdirSync(join(app, "examples"), { recursive: true });
-    writeFileSync(join(app, "package.json"), `${JSON.stringify({ name: "release-check-app", private: true, type: "module" }, null, 2)}\n`);
+    writeFileSync(
+      join(app, "package.json"),
+      `${JSON.stringify({ name: "release-check-app", private: true, type: "module" }, null, 2)}\n`,
+    );
     await run("npm", ["install", "--no-audit", "--no-fund", ...INSTALL], { cwd: app, env });
     const typesNode = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).devDependencies["@types/node"];
-    await run("npm", ["install", "--no-audit", "--no-fund", "--save-dev", `@types/node@${typesNode}`], { cwd: app, env });
+    await run("npm", ["install", "--no-audit", "--no-fund", "--save-dev", `@types/node@${typesNode}`], {
+      cwd: app,
+      env,
+    });
     for (const name of INSTALL) {
       const installed = JSON.parse(readFileSync(join(app, "node_modules", name, "package.json"), "utf8"));
       const published = packages.find((pkg) => pkg.name === name);
-      assert(installed.version === published?.version, `${name}: installed ${installed.version}, published ${published?.version}`);
+      assert(
+        installed.version === published?.version,
+        `${name}: installed ${installed.version}, published ${published?.version}`,
+      );
     }
   });
 
-  const installed = await step("tsc: the README's TypeScript examples and an import of every installed @aiq package", async () => {
-    cpSync(join(root, "examples/config.yml"), join(app, "examples/config.yml"));
-    const [example, errors] = readmeExamples();
-    writeFileSync(join(app, "example.ts"), example);
-    // The error handling block is type-checked only: it continues the example, so it is given its `manager`.
-    writeFileSync(join(app, "errors.ts"), `import type { ConfigManager } from "@aiq/config-core";\ndeclare const manager: ConfigManager;\n${errors}`);
-    const installed = packages.filter((pkg) => existsSync(join(app, "node_modules", pkg.name, "package.json")));
-    assert(installed.length >= INSTALL.length, `installed: ${installed.map((pkg) => pkg.name)}`);
-    const imports = installed.map((pkg, i) => `import * as p${i} from "${pkg.name}";`);
-    imports.push(`for (const [name, exports] of Object.entries({ ${installed.map((pkg, i) => `"${pkg.name}": p${i}`).join(", ")} })) {`);
-    imports.push('  if (Object.keys(exports).length === 0) throw new Error(name + " exports nothing");', '  console.log("ok " + name);', "}");
-    writeFileSync(join(app, "imports.ts"), `${imports.join("\n")}\n`);
-    const tsconfig = {
-      compilerOptions: { target: "ES2022", module: "NodeNext", moduleResolution: "NodeNext", strict: true, types: ["node"], outDir: "out" },
-      include: ["*.ts"],
-    };
-    writeFileSync(join(app, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`);
-    await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: app });
-    return installed;
-  });
+  const installed = await step(
+    "tsc: the README's TypeScript examples and an import of every installed @aiq package",
+    async () => {
+      cpSync(join(root, "examples/config.yml"), join(app, "examples/config.yml"));
+      const [example, errors] = readmeExamples();
+      writeFileSync(join(app, "example.ts"), example);
+      // The error handling block is type-checked only: it continues the example, so it is given its `manager`.
+      writeFileSync(
+        join(app, "errors.ts"),
+        `import type { ConfigManager } from "@aiq/config-core";\ndeclare const manager: ConfigManager;\n${errors}`,
+      );
+      const installed = packages.filter((pkg) => existsSync(join(app, "node_modules", pkg.name, "package.json")));
+      assert(installed.length >= INSTALL.length, `installed: ${installed.map((pkg) => pkg.name)}`);
+      const imports = installed.map((pkg, i) => `import * as p${i} from "${pkg.name}";`);
+      imports.push(
+        `for (const [name, exports] of Object.entries({ ${installed.map((pkg, i) => `"${pkg.name}": p${i}`).join(", ")} })) {`,
+      );
+      imports.push(
+        '  if (Object.keys(exports).length === 0) throw new Error(name + " exports nothing");',
+        '  console.log("ok " + name);',
+        "}",
+      );
+      writeFileSync(join(app, "imports.ts"), `${imports.join("\n")}\n`);
+      const tsconfig = {
+        compilerOptions: {
+          target: "ES2022",
+          module: "NodeNext",
+          moduleResolution: "NodeNext",
+          strict: true,
+          types: ["node"],
+          outDir: "out",
+        },
+        include: ["*.ts"],
+      };
+      writeFileSync(join(app, "tsconfig.json"), `${JSON.stringify(tsconfig, null, 2)}\n`);
+      await run(process.execPath, [tsc, "-p", "tsconfig.json"], { cwd: app });
+      return installed;
+    },
+  );
 
   await step("run the README's example", async () => {
     const output = await run(process.execPath, ["out/example.js"], { cwd: app, timeout: 60_000 });
@@ -296,7 +382,8 @@ try {
 } catch (error) {
   failed = true;
   console.error(`[release-check] FAILED ${error instanceof Error ? error.message : String(error)}`);
-  if (registry) console.error(`[release-check] verdaccio output:\n${Buffer.concat(registry.output).toString().slice(-4000)}`);
+  if (registry)
+    console.error(`[release-check] verdaccio output:\n${Buffer.concat(registry.output).toString().slice(-4000)}`);
 } finally {
   await stopRegistry();
   // biome-ignore lint/suspicious/noUndeclaredEnvVars: a debugging switch of this script, not of a turbo task

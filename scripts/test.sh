@@ -6,6 +6,8 @@ export PATH="$PWD/node_modules/.bin:$PATH"
 
 echo "== build, typecheck, lint (turbo)"
 turbo run build typecheck lint --output-logs=errors-only
+echo "== format and lint of the whole tree: sources, tests, bench, examples, scripts (biome check)"
+biome check .
 echo "== typecheck tests and examples against the sources"
 tsc -p tsconfig.json
 echo "== unit, type, property-based and end-to-end tests"

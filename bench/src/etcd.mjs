@@ -23,7 +23,15 @@ export async function etcdBench({ smoke, log }) {
   if (!testing.findEtcd()) return { missing: "no etcd binary (apt-get install etcd-server)" };
   const P = smoke
     ? { puts: 5, fleets: [3], gapMs: 30, recoveries: 1, outageMs: 300, stall: false, trials: 2 }
-    : { puts: 100, fleets: (process.env.AIQ_BENCH_ETCD_FLEETS ?? "3,20").split(",").map(Number), gapMs: 30, recoveries: 5, outageMs: 1000, stall: true, trials: 30 };
+    : {
+        puts: 100,
+        fleets: (process.env.AIQ_BENCH_ETCD_FLEETS ?? "3,20").split(",").map(Number),
+        gapMs: 30,
+        recoveries: 5,
+        outageMs: 1000,
+        stall: true,
+        trials: 30,
+      };
   const etcd = await testing.startEtcd();
   const out = { params: P };
   try {
@@ -50,7 +58,13 @@ export async function etcdBench({ smoke, log }) {
 async function startFleet(etcd, mode, n, { poll = false, key = KEY, ...options } = {}) {
   const children = Array.from({ length: n }, () =>
     // A generous start (20 s): on a loaded machine the first connection can be slow; not measured here.
-    startChild("etcd-service.mjs", { mode, poll, endpoints: etcd.endpoints, key, options: { startupTimeoutMs: 20_000, ...options } }),
+    startChild("etcd-service.mjs", {
+      mode,
+      poll,
+      endpoints: etcd.endpoints,
+      key,
+      options: { startupTimeoutMs: 20_000, ...options },
+    }),
   );
   const applied = children.map(() => new Map());
   const degraded = children.map(() => []);
@@ -122,7 +136,13 @@ async function convergence(etcd, n, P) {
   }
   const figures = (mode) => {
     const xs = latencies[mode];
-    return { p50: r1(percentile(xs, 50)), p99: r1(percentile(xs, 99)), max: r1(Math.max(...xs)), lost: lost[mode], puts: P.puts };
+    return {
+      p50: r1(percentile(xs, 50)),
+      p99: r1(percentile(xs, 99)),
+      max: r1(Math.max(...xs)),
+      lost: lost[mode],
+      puts: P.puts,
+    };
   };
   return { floor: figures("floor"), aiq: figures("aiq") };
 }
@@ -146,7 +166,11 @@ async function faults(etcd, P) {
       const t = await fleet.allHold(revision);
       recoveries.push(t === undefined ? Number.POSITIVE_INFINITY : t - healthy);
     }
-    result.recoveryMs = { max: r1(Math.max(...recoveries)), p50: r1(percentile(recoveries, 50)), runs: recoveries.length };
+    result.recoveryMs = {
+      max: r1(Math.max(...recoveries)),
+      p50: r1(percentile(recoveries, 50)),
+      runs: recoveries.length,
+    };
 
     // Stall: SIGSTOP; how long until every process says degraded; how long a call waits meanwhile.
     if (P.stall) {
@@ -189,7 +213,9 @@ async function faults(etcd, P) {
     let lost = 0;
     const convergeMs = [];
     for (let i = 0; i < P.trials; i++) {
-      const burst = Array.from({ length: 20 }, (_, j) => etcd.put(KEY, value(10_000 + i * 100 + j)).catch(() => undefined));
+      const burst = Array.from({ length: 20 }, (_, j) =>
+        etcd.put(KEY, value(10_000 + i * 100 + j)).catch(() => undefined),
+      );
       await sleep(Math.random() * 10);
       await etcd.kill("SIGKILL");
       await Promise.all(burst);
@@ -212,11 +238,20 @@ function importCost(runs, endpoints) {
   const probe = (code) => {
     const samples = [];
     for (let i = 0; i < runs; i++) {
-      const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { encoding: "utf8", cwd: fileURLToPath(new URL("..", import.meta.url)) });
+      const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], {
+        encoding: "utf8",
+        cwd: fileURLToPath(new URL("..", import.meta.url)),
+      });
       if (r.status !== 0) throw new Error(`import probe failed: ${r.stderr.slice(-400)}`);
       samples.push(JSON.parse(r.stdout));
     }
-    const med = (k) => r1(percentile(samples.map((s) => s[k]), 50));
+    const med = (k) =>
+      r1(
+        percentile(
+          samples.map((s) => s[k]),
+          50,
+        ),
+      );
     return { ms: med("ms"), mb: med("mb") };
   };
   const measure = (body) =>
@@ -227,46 +262,91 @@ function importCost(runs, endpoints) {
     loader: probe(measure(`await import(${url("@aiq/config-loader")})`)),
     etcd: probe(measure(`await import(${url("@aiq/config-etcd")})`)),
     etcdConnected: probe(
-      measure(`const m = await import(${url("@aiq/config-etcd")}); await m.getEtcdValue({ endpoints: ${JSON.stringify(endpoints)}, key: "${KEY}" })`),
+      measure(
+        `const m = await import(${url("@aiq/config-etcd")}); await m.getEtcdValue({ endpoints: ${JSON.stringify(endpoints)}, key: "${KEY}" })`,
+      ),
     ),
   };
 }
 
 function goals(out, smoke) {
   const g = [];
-  const mark = (name, target, measured, met) => g.push({ name, target, measured, met: smoke ? "n/a (smoke)" : met ? "met" : "NOT met" });
+  const mark = (name, target, measured, met) =>
+    g.push({ name, target, measured, met: smoke ? "n/a (smoke)" : met ? "met" : "NOT met" });
   for (const [n, c] of Object.entries(out.convergence ?? {})) {
     const d50 = r1(c.aiq.p50 - c.floor.p50);
     const d99 = r1(c.aiq.p99 - c.floor.p99);
     const signed = (d) => `${d >= 0 ? "+" : ""}${d}`;
-    mark(`convergence p50, ${n} processes`, "<= floor + 10 ms", `${c.aiq.p50} vs ${c.floor.p50} ms (${signed(d50)})`, d50 <= 10 && c.aiq.lost === 0);
-    mark(`convergence p99, ${n} processes`, "<= floor + 50 ms", `${c.aiq.p99} vs ${c.floor.p99} ms (${signed(d99)})`, d99 <= 50 && c.aiq.lost === 0);
+    mark(
+      `convergence p50, ${n} processes`,
+      "<= floor + 10 ms",
+      `${c.aiq.p50} vs ${c.floor.p50} ms (${signed(d50)})`,
+      d50 <= 10 && c.aiq.lost === 0,
+    );
+    mark(
+      `convergence p99, ${n} processes`,
+      "<= floor + 50 ms",
+      `${c.aiq.p99} vs ${c.floor.p99} ms (${signed(d99)})`,
+      d99 <= 50 && c.aiq.lost === 0,
+    );
   }
   const f = out.faults ?? {};
-  if (f.recoveryMs) mark("recovery after SIGKILL + restart", "<= 1500 ms after healthy", `max ${f.recoveryMs.max} ms (${f.recoveryMs.runs} runs)`, f.recoveryMs.max <= 1500);
+  if (f.recoveryMs)
+    mark(
+      "recovery after SIGKILL + restart",
+      "<= 1500 ms after healthy",
+      `max ${f.recoveryMs.max} ms (${f.recoveryMs.runs} runs)`,
+      f.recoveryMs.max <= 1500,
+    );
   if (f.stall) {
     mark("stall (SIGSTOP) detected", "<= 15 s", `${f.stall.detectedMs} ms`, f.stall.detectedMs <= 15_000);
     const longest = Math.max(f.stall.reloadMs, f.stall.getMs);
-    mark("no call waits > 3 s", "<= 3000 ms (+ timer slack 50 ms)", `reload ${f.stall.reloadMs} ms (${f.stall.reloadOutcome}), get ${f.stall.getMs} ms (${f.stall.getOutcome})`, longest <= 3050);
+    mark(
+      "no call waits > 3 s",
+      "<= 3000 ms (+ timer slack 50 ms)",
+      `reload ${f.stall.reloadMs} ms (${f.stall.reloadOutcome}), get ${f.stall.getMs} ms (${f.stall.getOutcome})`,
+      longest <= 3050,
+    );
   }
-  if (f.killMidBurst) mark("lost final revisions, kill mid-burst", `0 in ${f.killMidBurst.trials}`, `${f.killMidBurst.lost}`, f.killMidBurst.lost === 0);
+  if (f.killMidBurst)
+    mark(
+      "lost final revisions, kill mid-burst",
+      `0 in ${f.killMidBurst.trials}`,
+      `${f.killMidBurst.lost}`,
+      f.killMidBurst.lost === 0,
+    );
   return g;
 }
 
 function render(out) {
-  const load = os.loadavg().map((x) => x.toFixed(1)).join(" ");
-  const lines = [`${new Date().toISOString()}, ${os.cpus().length} CPUs, load average ${load}`, "", "| measure | aiq | floor (etcd3 + yaml.parse) |", "|---|---|---|"];
+  const load = os
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(" ");
+  const lines = [
+    `${new Date().toISOString()}, ${os.cpus().length} CPUs, load average ${load}`,
+    "",
+    "| measure | aiq | floor (etcd3 + yaml.parse) |",
+    "|---|---|---|",
+  ];
   for (const [n, c] of Object.entries(out.convergence ?? {})) {
-    lines.push(`| put → held by all ${n} processes, p50 / p99 / max (ms) | ${c.aiq.p50} / ${c.aiq.p99} / ${c.aiq.max} (lost ${c.aiq.lost}/${c.aiq.puts}) | ${c.floor.p50} / ${c.floor.p99} / ${c.floor.max} |`);
+    lines.push(
+      `| put → held by all ${n} processes, p50 / p99 / max (ms) | ${c.aiq.p50} / ${c.aiq.p99} / ${c.aiq.max} (lost ${c.aiq.lost}/${c.aiq.puts}) | ${c.floor.p50} / ${c.floor.p99} / ${c.floor.max} |`,
+    );
   }
   const i = out.imports;
   if (i) {
-    lines.push(`| import @aiq/config-etcd (ms, MB RSS) | ${i.etcd.ms} ms, ${i.etcd.mb} MB | @aiq/config-loader: ${i.loader.ms} ms, ${i.loader.mb} MB |`);
-    lines.push(`| import + first get (etcd3 + gRPC loaded, connected) | ${i.etcdConnected.ms} ms, ${i.etcdConnected.mb} MB | |`);
+    lines.push(
+      `| import @aiq/config-etcd (ms, MB RSS) | ${i.etcd.ms} ms, ${i.etcd.mb} MB | @aiq/config-loader: ${i.loader.ms} ms, ${i.loader.mb} MB |`,
+    );
+    lines.push(
+      `| import + first get (etcd3 + gRPC loaded, connected) | ${i.etcdConnected.ms} ms, ${i.etcdConnected.mb} MB | |`,
+    );
   }
   const f = out.faults ?? {};
   if (f.stall) lines.push(`| after SIGCONT: put → held by all 3 (ms) | ${f.stall.convergedAfterResumeMs} | |`);
-  if (f.killMidBurst) lines.push(`| kill mid-burst: slowest convergence after healthy (ms) | ${f.killMidBurst.convergeMaxMs} | |`);
+  if (f.killMidBurst)
+    lines.push(`| kill mid-burst: slowest convergence after healthy (ms) | ${f.killMidBurst.convergeMaxMs} | |`);
   lines.push("", "| goal | target | measured | |", "|---|---|---|---|");
   for (const g of out.goals) lines.push(`| ${g.name} | ${g.target} | ${g.measured} | ${g.met} |`);
   return lines.join("\n");

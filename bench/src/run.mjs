@@ -114,7 +114,10 @@ await section("latency", async () => {
   return out;
 });
 await section("bursts", async () => ({ ...(await bursts(watchNames, { ...P.bursts, log })), ...missingRow }));
-await section("truncate", async () => ({ ...(await truncateThenWrite(watchNames, { ...P.truncate, log })), ...missingRow }));
+await section("truncate", async () => ({
+  ...(await truncateThenWrite(watchNames, { ...P.truncate, log })),
+  ...missingRow,
+}));
 await section("pipeline", async () => {
   const miss = missingFor("core", "loader");
   const c = startChild("pipeline.mjs", { ...P.pipeline, skipAiq: miss });
@@ -184,12 +187,17 @@ async function cliColdStart(runs) {
   const cli = [bin, "-c", config, "reload", "--validate-only"];
   const run = (argv) => {
     const s = performance.now();
-    const r = spawnSync(process.execPath, argv, { cwd: ROOT, encoding: "utf8", env: { ...process.env, NO_COLOR: "1" } });
+    const r = spawnSync(process.execPath, argv, {
+      cwd: ROOT,
+      encoding: "utf8",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     return { ms: performance.now() - s, code: r.status, out: `${r.stdout}${r.stderr}` };
   };
   const check = run(cli);
   run(["-e", "0"]);
-  const node = [], ours = [];
+  const node = [],
+    ours = [];
   for (let i = 0; i < runs; i++) {
     if (i % 2) {
       ours.push(run(cli).ms);
@@ -258,8 +266,10 @@ function updateReadme(table) {
   const readme = path.join(BENCH, "README.md");
   if (!fs.existsSync(readme)) return;
   const text = fs.readFileSync(readme, "utf8");
-  const a = "<!-- last-run:start -->", b = "<!-- last-run:end -->";
-  const i = text.indexOf(a), j = text.indexOf(b);
+  const a = "<!-- last-run:start -->",
+    b = "<!-- last-run:end -->";
+  const i = text.indexOf(a),
+    j = text.indexOf(b);
   if (i < 0 || j < i) return;
   fs.writeFileSync(readme, `${text.slice(0, i + a.length)}\n${table}\n${text.slice(j)}`);
 }

@@ -72,7 +72,8 @@ export async function latency(name, { saves, gapMs, log }) {
   // Diagnosis (contenders that mark internal steps): where the latency goes.
   const breakdown = {};
   for (const [mark, ts] of Object.entries(fin.marks ?? {})) {
-    const toMark = [], markToApplied = [];
+    const toMark = [],
+      markToApplied = [];
     for (let i = 1; i <= saves; i++) {
       const applied = fin.observations.find((x) => x.kind === "ok" && x.seq === i && x.t >= t0[i]);
       const m = ts.find((t) => t >= t0[i] && (!applied || t <= applied.t));
@@ -161,7 +162,9 @@ export async function bursts(names, { trials, settleMs, log }) {
         ...heldCounts(obs),
         reloadsSeen: obs.length,
       };
-      log(`  bursts ${name}: lost final save in ${lost[name]}/${trials}, ${obs.length} values held, ${result[name].emptyHeld} empty, ${result[name].partialHeld} partial`);
+      log(
+        `  bursts ${name}: lost final save in ${lost[name]}/${trials}, ${obs.length} values held, ${result[name].emptyHeld} empty, ${result[name].partialHeld} partial`,
+      );
     });
   }
   return result;
@@ -169,7 +172,10 @@ export async function bursts(names, { trials, settleMs, log }) {
 
 /** How many of the values a contender came to hold were empty, and how many partial. */
 function heldCounts(obs) {
-  return { emptyHeld: obs.filter((o) => o.kind === "empty").length, partialHeld: obs.filter((o) => o.kind === "partial").length };
+  return {
+    emptyHeld: obs.filter((o) => o.kind === "empty").length,
+    partialHeld: obs.filter((o) => o.kind === "partial").length,
+  };
 }
 
 /** Trials (time windows) during which a contender held an empty or partial config at least once. */

@@ -16,6 +16,8 @@ export default [
     noExternal: [/^(?!@aiq\/config-etcd$)/],
     external: ["chokidar", "@aiq/config-etcd"],
     // Bundled CommonJS dependencies (clipanion, yaml) call require() for Node built-ins.
-    banner: { js: 'import { createRequire as __aiqCreateRequire } from "node:module"; const require = __aiqCreateRequire(import.meta.url);' },
+    banner: {
+      js: 'import { createRequire as __aiqCreateRequire } from "node:module"; const require = __aiqCreateRequire(import.meta.url);',
+    },
   }),
 ];

@@ -72,7 +72,12 @@ describe("the guide, in TypeScript", () => {
 
     await manager.reloadConfig();
     expect(llmChanges).toEqual([["llms.main_llm.temperature"]]);
-    expect(manager.status).toMatchObject({ version: 2, reloadCount: 1, missing: false, sourceId: fx.path("config.yml") });
+    expect(manager.status).toMatchObject({
+      version: 2,
+      reloadCount: 1,
+      missing: false,
+      sourceId: fx.path("config.yml"),
+    });
   });
 
   it("overrides: dot-notation values that survive every reload", async () => {
@@ -144,7 +149,11 @@ describe("the guide, in TypeScript", () => {
     await fx.save("prod.yml", "base: base.yml\nllms:\n  main_llm:\n    temperature: 0.1\n    max_tokens: 4096\n");
     const dev = await reloadConfig(fx.path("dev.yml"));
     const prod = await reloadConfig(fx.path("prod.yml"), { overrides: { "workflow.verbose": "false" } });
-    expect(dev.llms?.main_llm).toMatchObject({ temperature: 0.9, max_tokens: 1024, model_name: "meta/llama-3.1-70b-instruct" });
+    expect(dev.llms?.main_llm).toMatchObject({
+      temperature: 0.9,
+      max_tokens: 1024,
+      model_name: "meta/llama-3.1-70b-instruct",
+    });
     expect(prod.llms?.main_llm).toMatchObject({ temperature: 0.1, max_tokens: 4096 });
     expect(prod.workflow?.verbose).toBe(false);
     expect(dev.workflow?.verbose).toBe(true);

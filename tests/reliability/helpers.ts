@@ -39,7 +39,11 @@ export function yamlConfig(counter: number, extra = ""): string {
 
 /** The same config as JSON. */
 export function jsonConfig(counter: number): string {
-  return JSON.stringify({ name: "reliability", counter, llms: { main: { model: `m${counter}`, temperature: 0.5 } }, end: true }, null, 2);
+  return JSON.stringify(
+    { name: "reliability", counter, llms: { main: { model: `m${counter}`, temperature: 0.5 } }, end: true },
+    null,
+    2,
+  );
 }
 
 /** A logger that keeps every line, to check what was logged (and that no secret was). */
@@ -119,7 +123,12 @@ export interface ManagerState<T> {
 }
 
 export function stateOf<T>(manager: ConfigManager<T>): ManagerState<T> {
-  return { config: manager.currentConfig, version: manager.status.version, reloadCount: manager.reloadCount, snapshots: manager.getSnapshots() };
+  return {
+    config: manager.currentConfig,
+    version: manager.status.version,
+    reloadCount: manager.reloadCount,
+    snapshots: manager.getSnapshots(),
+  };
 }
 
 /**

@@ -8,7 +8,15 @@ import { ConfigManager, silentLogger } from "@aiq/config-core";
 import { ConfigEventType, createEventManager } from "@aiq/config-events";
 import { MemorySource } from "@aiq/config-testing";
 import { describe, expect, it } from "vitest";
-import { expectRecovery, expectRetained, fileManager, jsonConfig, type TestConfig, testSchema, yamlConfig } from "./helpers.js";
+import {
+  expectRecovery,
+  expectRetained,
+  fileManager,
+  jsonConfig,
+  type TestConfig,
+  testSchema,
+  yamlConfig,
+} from "./helpers.js";
 import * as v from "valibot";
 
 /** Starts a manager on a valid file with a listener; returns the setup and the versions the listener saw. */
@@ -95,7 +103,10 @@ describe("27 deep nesting", () => {
   it("with maxDepth raised, merges a 2,000-deep JSON base, freezes it, and diffs a change at its deepest leaf", async () => {
     const deepSchema = v.object({ ...testSchema.entries, deep: v.optional(v.unknown()) });
     const deepJson = (leaf: number) => `{"deep":${'{"k":'.repeat(2000)}${leaf}${"}".repeat(2000)}}`;
-    const { setup, seen } = await started(yamlConfig(1), { schema: deepSchema as unknown as typeof testSchema, maxDepth: 3000 });
+    const { setup, seen } = await started(yamlConfig(1), {
+      schema: deepSchema as unknown as typeof testSchema,
+      maxDepth: 3000,
+    });
     await using _ = setup;
     await setup.fixture.save("base.json", deepJson(1));
     await setup.save(`base: base.json\n${yamlConfig(2)}`);
@@ -120,7 +131,12 @@ describe("27 deep nesting", () => {
       return node;
     };
     const source = new MemorySource({ name: "flat" });
-    await using manager = await ConfigManager.create({ source, schema, events: createEventManager(), logger: silentLogger });
+    await using manager = await ConfigManager.create({
+      source,
+      schema,
+      events: createEventManager(),
+      logger: silentLogger,
+    });
     // MemorySource copies with structuredClone, which itself overflows past ~2,000 levels: read directly.
     let next: unknown = { name: "deep", deep: nest(2000) };
     source.read = async () => ({ data: next, checksum: "deep" });
@@ -160,12 +176,20 @@ describe("29 duplicate keys", () => {
     const yaml = await started();
     await using _y = yaml.setup;
     await yaml.setup.save("name: a\ncounter: 1\nllms:\n  main:\n    model: m\n    model: n\nend: true\n");
-    const yamlError = await expectRetained(yaml.setup.manager, () => yaml.setup.manager.reloadConfig(), "DUPLICATE_KEY");
+    const yamlError = await expectRetained(
+      yaml.setup.manager,
+      () => yaml.setup.manager.reloadConfig(),
+      "DUPLICATE_KEY",
+    );
 
     const json = await started(jsonConfig(1), { name: "config.json" });
     await using _j = json.setup;
     await json.setup.save('{"name":"a","counter":1,"llms":{"main":{"model":"m","model":"n"}},"end":true}');
-    const jsonError = await expectRetained(json.setup.manager, () => json.setup.manager.reloadConfig(), "DUPLICATE_KEY");
+    const jsonError = await expectRetained(
+      json.setup.manager,
+      () => json.setup.manager.reloadConfig(),
+      "DUPLICATE_KEY",
+    );
 
     for (const error of [yamlError, jsonError]) {
       const issues = (error as unknown as { issues: { path: string; line?: number }[] }).issues;
@@ -182,7 +206,10 @@ describe("29 duplicate keys", () => {
 describe("30 tags and directives: nothing executes", () => {
   const hostile: [string, string][] = [
     ["!!js/function", "name: !!js/function 'function () { globalThis.__aiqPwned = true; return \"x\" }'\n"],
-    ["!<tag:yaml.org,2002:js/function>", "name: !<tag:yaml.org,2002:js/function> 'function () { globalThis.__aiqPwned = true }'\n"],
+    [
+      "!<tag:yaml.org,2002:js/function>",
+      "name: !<tag:yaml.org,2002:js/function> 'function () { globalThis.__aiqPwned = true }'\n",
+    ],
     ["!!python/object:os.system", "name: !!python/object:os.system [echo pwned]\n"],
     ["unknown !custom", "name: !custom value\n"],
     ["a tag on a mapping", "llms: !!map\n  main: { model: m }\nname: x\n"],
@@ -200,10 +227,15 @@ describe("30 tags and directives: nothing executes", () => {
   }
 
   it("rejects %YAML 1.1 with `<<: *base` and `enabled: no` (SYNTAX); without the directive `no` stays a string and `<<` a plain key", async () => {
-    const flagSchema = v.object({ ...testSchema.entries, enabled: v.optional(v.string()), base_llm: v.optional(v.unknown()) });
+    const flagSchema = v.object({
+      ...testSchema.entries,
+      enabled: v.optional(v.string()),
+      base_llm: v.optional(v.unknown()),
+    });
     const { setup } = await started(yamlConfig(1), { schema: flagSchema as unknown as typeof testSchema });
     await using _ = setup;
-    const body = "name: x\ncounter: 2\nbase_llm: &base { model: m, temperature: 0.1 }\nllms:\n  main:\n    <<: *base\n    model: n\nenabled: no\nend: true\n";
+    const body =
+      "name: x\ncounter: 2\nbase_llm: &base { model: m, temperature: 0.1 }\nllms:\n  main:\n    <<: *base\n    model: n\nenabled: no\nend: true\n";
     await setup.save(`%YAML 1.1\n---\n${body}`);
     const error = await expectRetained(setup.manager, () => setup.manager.reloadConfig(), "SYNTAX");
     expect(error.message).toContain("YAML 1.1 is not supported");
@@ -258,7 +290,14 @@ describe("36 encodings", () => {
   it("rejects invalid UTF-8 (0xC3 0x28) as ENCODING instead of reading U+FFFD; retained", async () => {
     const { setup } = await started();
     await using _ = setup;
-    await setup.save(Buffer.concat([Buffer.from(yamlConfig(2).replace("m2", "m")), Buffer.from("note: "), Buffer.from([0xc3, 0x28]), Buffer.from("\n")]));
+    await setup.save(
+      Buffer.concat([
+        Buffer.from(yamlConfig(2).replace("m2", "m")),
+        Buffer.from("note: "),
+        Buffer.from([0xc3, 0x28]),
+        Buffer.from("\n"),
+      ]),
+    );
     await expectRetained(setup.manager, () => setup.manager.reloadConfig(), "ENCODING");
     expect(JSON.stringify(setup.manager.currentConfig)).not.toContain("\ufffd");
     await expectRecovery(setup, 3);

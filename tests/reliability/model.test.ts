@@ -8,14 +8,27 @@
 // listener call once close() is called (I8).
 //
 //   AIQ_FUZZ_RUNS=20000 pnpm vitest run tests/reliability/model.test.ts
-import { type ConfigErrorCode, ConfigManager, type ConfigSnapshot, isConfigError, silentLogger } from "@aiq/config-core";
+import {
+  type ConfigErrorCode,
+  ConfigManager,
+  type ConfigSnapshot,
+  isConfigError,
+  silentLogger,
+} from "@aiq/config-core";
 import { ConfigEventType, createEventManager } from "@aiq/config-events";
 import { type EventRecorder, FakeWatcher, MemorySource, passThroughSchema, recordEvents } from "@aiq/config-testing";
 import { type AutoReloadHandle, autoReload, type ReloadableManager } from "@aiq/config-watcher";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isDeepFrozen, prototypeNames, type TestConfig, testSchema } from "./helpers.js";
-import { ManagerModel, type ModelOp, type ModelSchema, type OpOutcome, type ReadOutcome, ScheduledSource } from "./model.js";
+import {
+  ManagerModel,
+  type ModelOp,
+  type ModelSchema,
+  type OpOutcome,
+  type ReadOutcome,
+  ScheduledSource,
+} from "./model.js";
 import * as v from "valibot";
 
 const RUNS = Number(process.env.AIQ_FUZZ_RUNS ?? 200);
@@ -130,7 +143,11 @@ const invalidDoc: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
 );
 
 /** What a truncated read returns: the start of a document. */
-const partialDoc: fc.Arbitrary<unknown> = fc.constantFrom<unknown>({ name: "model" }, { name: "model", counter: 2 }, {});
+const partialDoc: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
+  { name: "model" },
+  { name: "model", counter: 2 },
+  {},
+);
 
 const overridesArb: fc.Arbitrary<Record<string, number>> = fc.oneof(
   fc.constant({}),
@@ -147,7 +164,11 @@ const overridesArb: fc.Arbitrary<Record<string, number>> = fc.oneof(
 
 type Cmd = fc.AsyncCommand<Model, Real>;
 
-function command(name: string, run: (model: Model, real: Real) => Promise<void> | void, check: (model: Model) => boolean = () => true): Cmd {
+function command(
+  name: string,
+  run: (model: Model, real: Real) => Promise<void> | void,
+  check: (model: Model) => boolean = () => true,
+): Cmd {
   return {
     check,
     async run(model, real) {
@@ -214,11 +235,16 @@ const rollback = fc.integer({ min: 0, max: 5 }).map((steps) =>
 );
 const setOverrides = overridesArb.map((overrides) =>
   command(`setOverrides(${JSON.stringify(overrides)})`, (_m, real) => {
-    void issue(real, { kind: "overrides", overrides }, () => real.manager.setOverrides(overrides)).catch(() => undefined);
+    void issue(real, { kind: "overrides", overrides }, () => real.manager.setOverrides(overrides)).catch(
+      () => undefined,
+    );
   }),
 );
 const addListener = fc
-  .record({ kind: fc.constantFrom("ok" as const, "ok" as const, "throw" as const, "reject" as const), path: fc.constantFrom(undefined, "counter" as const) })
+  .record({
+    kind: fc.constantFrom("ok" as const, "ok" as const, "throw" as const, "reject" as const),
+    path: fc.constantFrom(undefined, "counter" as const),
+  })
   .map(({ kind, path }) =>
     command(`addListener(${kind}${path ? `, ${path}` : ""})`, (model, real) => {
       const record: ListenerRecord = {
@@ -232,11 +258,14 @@ const addListener = fc
         configs: new Map(),
       };
       const listener = (config: Readonly<TestConfig>, change: { version: number }): void | Promise<void> => {
-        if (real.closing) real.violations.push(`listener ${record.id} called with version ${change.version} after close()`);
+        if (real.closing)
+          real.violations.push(`listener ${record.id} called with version ${change.version} after close()`);
         if (record.until !== undefined) real.violations.push(`listener ${record.id} called after it unsubscribed`);
-        if (real.schema === "strict" && !v.is(testSchema, config)) real.violations.push(`listener ${record.id} saw an invalid config: ${JSON.stringify(config)}`);
+        if (real.schema === "strict" && !v.is(testSchema, config))
+          real.violations.push(`listener ${record.id} saw an invalid config: ${JSON.stringify(config)}`);
         if (!isDeepFrozen(config)) real.violations.push(`listener ${record.id} saw a config that is not deep-frozen`);
-        if (config !== real.manager.currentConfig) real.violations.push(`listener ${record.id} was called with a config that is not current`);
+        if (config !== real.manager.currentConfig)
+          real.violations.push(`listener ${record.id} was called with a config that is not current`);
         record.versions.push(change.version);
         record.configs.set(change.version, config);
         if (kind === "throw") {
@@ -304,15 +333,23 @@ const close = fc.constant(
 // whatever the schema: an empty one (issue 17).
 const commandsFor = (schema: ModelSchema) =>
   fc.commands(
-  [
-    ...[writeValid, writeValid, writeValid, writeInvalid, schema === "strict" ? partialRead : emptyRead, deleteFile, recreate],
-    ...[reload, reload, rollback, rollback, setOverrides, setOverrides],
-    ...[addListener, addListener, addListener, removeListener],
-    ...[step, step, step, step, settle, settle, settle],
-    close,
-  ],
-  { maxCommands: 50, size: "large" },
-);
+    [
+      ...[
+        writeValid,
+        writeValid,
+        writeValid,
+        writeInvalid,
+        schema === "strict" ? partialRead : emptyRead,
+        deleteFile,
+        recreate,
+      ],
+      ...[reload, reload, rollback, rollback, setOverrides, setOverrides],
+      ...[addListener, addListener, addListener, removeListener],
+      ...[step, step, step, step, settle, settle, settle],
+      close,
+    ],
+    { maxCommands: 50, size: "large" },
+  );
 
 // -- quiescence and invariants -----------------------------------------------------------------------
 
@@ -358,15 +395,17 @@ function checkInvariants(real: Real): void {
   expect(manager.reloadCount).toBe(model.reloadCount);
   const snapshots = manager.getSnapshots();
   expect(snapshots.length).toBeLessThanOrEqual(MAX_SNAPSHOTS);
-  expect(snapshots.map((snapshot: ConfigSnapshot<TestConfig>) => [snapshot.version, snapshot.reason, snapshot.config])).toEqual(
-    model.snapshots.map((snapshot) => [snapshot.version, snapshot.reason, snapshot.config]),
-  );
+  expect(
+    snapshots.map((snapshot: ConfigSnapshot<TestConfig>) => [snapshot.version, snapshot.reason, snapshot.config]),
+  ).toEqual(model.snapshots.map((snapshot) => [snapshot.version, snapshot.reason, snapshot.config]));
   for (const snapshot of snapshots) expect(isDeepFrozen(snapshot)).toBe(true);
   if (!real.closing) {
     // I10: the status tells the last error and whether the file is missing.
     expect(manager.status.lastError?.code).toBe(model.lastErrorCode as ConfigErrorCode | undefined);
     expect(manager.status.missing).toBe(model.missing);
-    expect(manager.configOverrides).toEqual(Object.fromEntries(Object.entries(model.overrides).map(([key, value]) => [key, String(value)])));
+    expect(manager.configOverrides).toEqual(
+      Object.fromEntries(Object.entries(model.overrides).map(([key, value]) => [key, String(value)])),
+    );
   }
   // I4/I5: each listener saw exactly the versions made while it was subscribed (that touched its path),
   // each once, in increasing order.
@@ -375,9 +414,12 @@ function checkInvariants(real: Real): void {
       .filter(([version]) => version > record.from && (record.until === undefined || version <= record.until))
       .filter(([, made]) => record.path === undefined || made.counterChanged)
       .map(([version]) => version);
-    expect(record.versions, `listener ${record.id} (${record.kind}${record.path ? `, ${record.path}` : ""})`).toEqual(expected);
+    expect(record.versions, `listener ${record.id} (${record.kind}${record.path ? `, ${record.path}` : ""})`).toEqual(
+      expected,
+    );
     // I1 whatever the schema: what a listener was given is exactly what the model made of whole saves.
-    for (const [version, config] of record.configs) expect(config, `listener ${record.id}, version ${version}`).toEqual(model.versions.get(version)?.config);
+    for (const [version, config] of record.configs)
+      expect(config, `listener ${record.id}, version ${version}`).toEqual(model.versions.get(version)?.config);
   }
   const failures = real.events.events.filter((event) => event.type === ConfigEventType.LISTENER_FAILED).length;
   expect(failures).toBe(real.listenerFailures);
@@ -385,103 +427,117 @@ function checkInvariants(real: Real): void {
 
 // -- the property ------------------------------------------------------------------------------------
 
-describe.each(["strict", "pass-through"] as const)("40 model-based (%s schema): ConfigManager + MemorySource + FakeWatcher + autoReload under fast-check's scheduler", (schema) => {
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown): void => {
-    unhandled.push(reason);
-  };
-  let baseline: string[];
+describe.each(["strict", "pass-through"] as const)(
+  "40 model-based (%s schema): ConfigManager + MemorySource + FakeWatcher + autoReload under fast-check's scheduler",
+  (schema) => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    let baseline: string[];
 
-  beforeAll(() => {
-    baseline = prototypeNames();
-    process.on("unhandledRejection", onUnhandled);
-  });
+    beforeAll(() => {
+      baseline = prototypeNames();
+      process.on("unhandledRejection", onUnhandled);
+    });
 
-  afterAll(() => {
-    process.off("unhandledRejection", onUnhandled);
-  });
+    afterAll(() => {
+      process.off("unhandledRejection", onUnhandled);
+    });
 
-  it(`holds I1-I8 at every quiescence point (${RUNS} runs; AIQ_FUZZ_RUNS to change)`, async () => {
-    const started = performance.now();
-    await fc.assert(
-      fc.asyncProperty(fc.scheduler(), validDoc, commandsFor(schema), async (s, initial, cmds) => {
-        const setup = async (): Promise<{ model: Model; real: Real }> => {
-          const memory = new MemorySource(initial, { files: [FILE] });
-          const source = new ScheduledSource(memory, initial, s);
-          const bus = createEventManager();
-          const events = recordEvents(bus);
-          const manager = await s.waitFor(
-            ConfigManager.create({
-              source,
-              schema: schema === "strict" ? testSchema : passThroughSchema<TestConfig>(),
-              events: bus,
-              logger: silentLogger,
-              maxSnapshots: MAX_SNAPSHOTS,
-            }),
-          );
-          const watcher = new FakeWatcher({ events: bus });
-          const real: Real = {
-            s,
-            source,
-            manager,
-            watcher,
-            handle: undefined as unknown as AutoReloadHandle,
-            events,
-            log: [],
-            pending: [],
-            listeners: [],
-            closing: false,
-            closed: false,
-            violations: [],
-            listenerFailures: 0,
-            schema,
-          };
-          source.onRead = (outcome) => attributeRead(real, outcome);
-          // autoReload's reloads go through the log too: they are operations like any other.
-          const logged: ReloadableManager = {
-            get events() {
-              return manager.events;
-            },
-            get source() {
-              return manager.source;
-            },
-            get currentConfig() {
-              return manager.currentConfig;
-            },
-            reloadConfig: (options) => issue(real, options?.validateOnly ? { kind: "validate" } : { kind: "reload" }, () => manager.reloadConfig(options)),
-            attachWatcher: (attached) => manager.attachWatcher(attached),
-          };
-          real.handle = autoReload(logged, { watcher, logger: silentLogger });
-          return { model: { listeners: 0, closed: false, steps: 0 }, real };
-        };
-        let real: Real | undefined;
-        await fc.asyncModelRun(async () => {
-          const built = await setup();
-          real = built.real;
-          return built;
-        }, cmds);
-        if (!real) return;
-        // The final quiescence point, then close (if the run did not) and check nothing moves after.
-        await quiesce(real);
-        checkInvariants(real);
-        if (!real.closed) {
-          real.closing = true;
-          for (const record of real.listeners) record.until ??= real.manager.status.version;
-          await s.waitFor(real.manager.close());
-        }
-        const after = real.events.events.length;
-        const lateReload = issue(real, { kind: "reload" }, () => real!.manager.reloadConfig());
-        await s.waitFor(lateReload.catch(() => undefined));
-        await quiesce(real);
-        checkInvariants(real);
-        expect(real.events.events.length).toBe(after);
-        real.events.stop();
-        expect(prototypeNames()).toEqual(baseline);
-        expect(unhandled).toEqual([]);
-      }),
-      { numRuns: RUNS, ...(SEED === undefined ? {} : { seed: SEED }), ...(PATH === undefined ? {} : { path: PATH }) },
+    it(
+      `holds I1-I8 at every quiescence point (${RUNS} runs; AIQ_FUZZ_RUNS to change)`,
+      async () => {
+        const started = performance.now();
+        await fc.assert(
+          fc.asyncProperty(fc.scheduler(), validDoc, commandsFor(schema), async (s, initial, cmds) => {
+            const setup = async (): Promise<{ model: Model; real: Real }> => {
+              const memory = new MemorySource(initial, { files: [FILE] });
+              const source = new ScheduledSource(memory, initial, s);
+              const bus = createEventManager();
+              const events = recordEvents(bus);
+              const manager = await s.waitFor(
+                ConfigManager.create({
+                  source,
+                  schema: schema === "strict" ? testSchema : passThroughSchema<TestConfig>(),
+                  events: bus,
+                  logger: silentLogger,
+                  maxSnapshots: MAX_SNAPSHOTS,
+                }),
+              );
+              const watcher = new FakeWatcher({ events: bus });
+              const real: Real = {
+                s,
+                source,
+                manager,
+                watcher,
+                handle: undefined as unknown as AutoReloadHandle,
+                events,
+                log: [],
+                pending: [],
+                listeners: [],
+                closing: false,
+                closed: false,
+                violations: [],
+                listenerFailures: 0,
+                schema,
+              };
+              source.onRead = (outcome) => attributeRead(real, outcome);
+              // autoReload's reloads go through the log too: they are operations like any other.
+              const logged: ReloadableManager = {
+                get events() {
+                  return manager.events;
+                },
+                get source() {
+                  return manager.source;
+                },
+                get currentConfig() {
+                  return manager.currentConfig;
+                },
+                reloadConfig: (options) =>
+                  issue(real, options?.validateOnly ? { kind: "validate" } : { kind: "reload" }, () =>
+                    manager.reloadConfig(options),
+                  ),
+                attachWatcher: (attached) => manager.attachWatcher(attached),
+              };
+              real.handle = autoReload(logged, { watcher, logger: silentLogger });
+              return { model: { listeners: 0, closed: false, steps: 0 }, real };
+            };
+            let real: Real | undefined;
+            await fc.asyncModelRun(async () => {
+              const built = await setup();
+              real = built.real;
+              return built;
+            }, cmds);
+            if (!real) return;
+            // The final quiescence point, then close (if the run did not) and check nothing moves after.
+            await quiesce(real);
+            checkInvariants(real);
+            if (!real.closed) {
+              real.closing = true;
+              for (const record of real.listeners) record.until ??= real.manager.status.version;
+              await s.waitFor(real.manager.close());
+            }
+            const after = real.events.events.length;
+            const lateReload = issue(real, { kind: "reload" }, () => real!.manager.reloadConfig());
+            await s.waitFor(lateReload.catch(() => undefined));
+            await quiesce(real);
+            checkInvariants(real);
+            expect(real.events.events.length).toBe(after);
+            real.events.stop();
+            expect(prototypeNames()).toEqual(baseline);
+            expect(unhandled).toEqual([]);
+          }),
+          {
+            numRuns: RUNS,
+            ...(SEED === undefined ? {} : { seed: SEED }),
+            ...(PATH === undefined ? {} : { path: PATH }),
+          },
+        );
+        const elapsed = performance.now() - started;
+        if (RUNS > 200) console.log(`model-based run: ${RUNS} sequences in ${(elapsed / 1000).toFixed(1)} s`);
+      },
+      30 * 60_000,
     );
-    const elapsed = performance.now() - started;
-    if (RUNS > 200) console.log(`model-based run: ${RUNS} sequences in ${(elapsed / 1000).toFixed(1)} s`);
-  }, 30 * 60_000);
-});
+  },
+);

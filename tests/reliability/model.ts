@@ -37,27 +37,40 @@ type Resolution = { ok: true; config: TestConfig } | { ok: false; code: ConfigEr
 export type ModelSchema = "strict" | "pass-through";
 
 /** Overrides on a copy of the document, then the schema: the reload pipeline, for plain dotted keys and number values. */
-export function resolveModel(doc: unknown, overrides: Record<string, number>, schema: ModelSchema = "strict"): Resolution {
+export function resolveModel(
+  doc: unknown,
+  overrides: Record<string, number>,
+  schema: ModelSchema = "strict",
+): Resolution {
   const data = structuredClone(doc) as Record<string, unknown>;
   const paths = Object.keys(overrides).map((key) => key.split("."));
-  if (paths.some((path) => path.some((segment) => segment === "" || RESERVED.has(segment)))) return { ok: false, code: "INVALID_PATH" };
+  if (paths.some((path) => path.some((segment) => segment === "" || RESERVED.has(segment))))
+    return { ok: false, code: "INVALID_PATH" };
   for (const [key, value] of Object.entries(overrides)) {
     const path = key.split(".");
     let node: Record<string, unknown> = data;
     for (const segment of path.slice(0, -1)) {
-      if (!Object.hasOwn(node, segment)) Object.defineProperty(node, segment, { value: {}, enumerable: true, writable: true, configurable: true });
+      if (!Object.hasOwn(node, segment))
+        Object.defineProperty(node, segment, { value: {}, enumerable: true, writable: true, configurable: true });
       const next = node[segment];
       if (typeof next !== "object" || next === null) return { ok: false, code: "INVALID_OVERRIDE" };
       node = next as Record<string, unknown>;
     }
-    Object.defineProperty(node, path[path.length - 1] as string, { value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(node, path[path.length - 1] as string, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
-  const result = schema === "strict" ? v.safeParse(testSchema, data) : { success: true as const, output: data as TestConfig };
+  const result =
+    schema === "strict" ? v.safeParse(testSchema, data) : { success: true as const, output: data as TestConfig };
   if (!result.success) return { ok: false, code: "INVALID_CONFIG" };
   for (const key of Object.keys(overrides)) {
     let node: unknown = result.output;
     for (const segment of key.split(".")) {
-      if (typeof node !== "object" || node === null || !Object.hasOwn(node, segment)) return { ok: false, code: "INVALID_OVERRIDE" };
+      if (typeof node !== "object" || node === null || !Object.hasOwn(node, segment))
+        return { ok: false, code: "INVALID_OVERRIDE" };
       node = (node as Record<string, unknown>)[segment];
     }
   }
@@ -103,14 +116,17 @@ export class ManagerModel {
         this.doc = read.data;
         this.reloadCount++;
         this.#succeeded();
-        if (isDeepStrictEqual(resolved.config, this.config)) return { ok: true, config: this.config, version: this.version };
+        if (isDeepStrictEqual(resolved.config, this.config))
+          return { ok: true, config: this.config, version: this.version };
         return this.#commit(resolved.config, "reload");
       }
       case "validate": {
         if (!read) throw new Error("model: a validation needs the outcome of its read");
         if (read.kind === "error") return { ok: false, code: read.code };
         const resolved = resolveModel(read.data, this.overrides, this.schema);
-        return resolved.ok ? { ok: true, config: resolved.config, version: this.version } : { ok: false, code: resolved.code };
+        return resolved.ok
+          ? { ok: true, config: resolved.config, version: this.version }
+          : { ok: false, code: resolved.code };
       }
       case "rollback": {
         const target = Number.isInteger(op.steps) && op.steps >= 1 ? this.snapshots[op.steps] : undefined;
@@ -210,7 +226,11 @@ export class ScheduledSource implements ConfigSource {
 
   read(signal?: AbortSignal): Promise<SourceDocument> {
     const empty = this.#empty;
-    const outcome: ReadOutcome = empty ? { kind: "error", code: "EMPTY" } : this.#hasPartial ? { kind: "data", data: this.#partial } : this.#state;
+    const outcome: ReadOutcome = empty
+      ? { kind: "error", code: "EMPTY" }
+      : this.#hasPartial
+        ? { kind: "data", data: this.#partial }
+        : this.#state;
     this.reads.push(outcome);
     this.#hasPartial = false;
     this.#empty = false;

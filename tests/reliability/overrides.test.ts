@@ -71,9 +71,17 @@ describe("26 alias sharing + override", () => {
   it("the same through setOverrides, and removing the override restores the shared value everywhere", async () => {
     await using s = await setup(ALIASED);
     const config = await s.manager.setOverrides({ "llms.main_llm.temperature": 0.8 });
-    expect([config.llms?.main_llm?.temperature, config.llms?.fallback?.temperature, config.defaults?.temperature]).toEqual([0.8, 0.5, 0.5]);
+    expect([
+      config.llms?.main_llm?.temperature,
+      config.llms?.fallback?.temperature,
+      config.defaults?.temperature,
+    ]).toEqual([0.8, 0.5, 0.5]);
     const cleared = await s.manager.setOverrides({});
-    expect([cleared.llms?.main_llm?.temperature, cleared.llms?.fallback?.temperature, cleared.defaults?.temperature]).toEqual([0.5, 0.5, 0.5]);
+    expect([
+      cleared.llms?.main_llm?.temperature,
+      cleared.llms?.fallback?.temperature,
+      cleared.defaults?.temperature,
+    ]).toEqual([0.5, 0.5, 0.5]);
   });
 });
 
@@ -102,7 +110,11 @@ describe("34 override edge cases through the manager", () => {
 
   it("reads quoted keys with dots and numeric segments as array indexes", async () => {
     await using s = await setup(EDGES);
-    const config = await s.manager.setOverrides({ 'llms."gpt-4.1".temperature': "0.8", "servers.0.host": "x", "servers.2.host": "c" });
+    const config = await s.manager.setOverrides({
+      'llms."gpt-4.1".temperature': "0.8",
+      "servers.0.host": "x",
+      "servers.2.host": "c",
+    });
     expect(config.llms?.["gpt-4.1"]?.temperature).toBe(0.8);
     expect(config.servers).toEqual([{ host: "x", port: 1 }, { host: "b" }, { host: "c" }]);
     expect(Array.isArray(config.servers)).toBe(true);
@@ -128,14 +140,22 @@ describe("34 override edge cases through the manager", () => {
 
   it("rejects a path through a non-object value, naming it; retained", async () => {
     await using s = await setup(EDGES);
-    const error = await expectRetained(s.manager, () => s.manager.setOverrides({ "name.first": "x" }), "INVALID_OVERRIDE");
+    const error = await expectRetained(
+      s.manager,
+      () => s.manager.setOverrides({ "name.first": "x" }),
+      "INVALID_OVERRIDE",
+    );
     expect(error.message).toContain('override "name.first"');
     expect(error.message).toContain('"name"');
   });
 
   it("rejects an override that creates a key the schema strips (a typo), naming it; retained", async () => {
     await using s = await setup(EDGES);
-    const error = await expectRetained(s.manager, () => s.manager.setOverrides({ "llms.main.temprature": 0.9 }), "INVALID_OVERRIDE");
+    const error = await expectRetained(
+      s.manager,
+      () => s.manager.setOverrides({ "llms.main.temprature": 0.9 }),
+      "INVALID_OVERRIDE",
+    );
     expect(error.message).toContain('override "llms.main.temprature"');
     expect(s.manager.status.lastError?.issues?.map((issue) => issue.path)).toEqual(["llms.main.temprature"]);
   });
@@ -144,13 +164,22 @@ describe("34 override edge cases through the manager", () => {
     await using fixture = await createConfigFixture({ files: { "config.yml": EDGES } });
     const file = fixture.path("config.yml");
     const create = (overrides: Record<string, string | number>) =>
-      createConfigManager(file, { schema: overrideSchema, overrides, events: createEventManager(), logger: captureLogger() });
+      createConfigManager(file, {
+        schema: overrideSchema,
+        overrides,
+        events: createEventManager(),
+        logger: captureLogger(),
+      });
     const through = await create({ "name.first": "x" }).catch((error: unknown) => error);
     expect(isConfigValidationError(through) && through.message).toBe(
       `Invalid overrides (1 issue):\n  ${file}:1:7 name.first: override "name.first" goes through "name", which is a string, not a mapping or list; set "name" itself or fix the path`,
     );
     await using s = await setup(EDGES);
-    const invalid = await expectRetained(s.manager, () => s.manager.setOverrides({ counter: -3, "servers.2.host": 5 }), "INVALID_CONFIG");
+    const invalid = await expectRetained(
+      s.manager,
+      () => s.manager.setOverrides({ counter: -3, "servers.2.host": 5 }),
+      "INVALID_CONFIG",
+    );
     expect(isConfigValidationError(invalid) && invalid.issues.map((issue) => [issue.override, issue.line])).toEqual([
       ["counter", undefined],
       ["servers.2.host", undefined],
@@ -160,7 +189,11 @@ describe("34 override edge cases through the manager", () => {
 
   it("an override that makes the config invalid rejects the whole operation: setOverrides, then a reload; retained", async () => {
     await using s = await setup(EDGES, { "llms.main.temperature": 0.9 });
-    const invalid = await expectRetained(s.manager, () => s.manager.setOverrides({ "llms.main.temperature": -1 }), "INVALID_CONFIG");
+    const invalid = await expectRetained(
+      s.manager,
+      () => s.manager.setOverrides({ "llms.main.temperature": -1 }),
+      "INVALID_CONFIG",
+    );
     expect(invalid.message).toContain("llms.main.temperature");
     expect(s.manager.configOverrides).toEqual({ "llms.main.temperature": "0.9" });
     // The file drops llms.main: the override would create { temperature: 0.9 } without a model.
@@ -189,9 +222,23 @@ describe("34 override edge cases through the manager", () => {
   it("an invalid `overrides` option fails create with the error naming the override", async () => {
     await using fixture = await createConfigFixture({ files: { "config.yml": EDGES } });
     const create = (overrides: Record<string, string>) =>
-      createConfigManager(fixture.path("config.yml"), { schema: overrideSchema, overrides, events: createEventManager(), logger: captureLogger() });
-    await expect(create({ "llms.main.temprature": "0.9" })).rejects.toMatchObject({ code: "INVALID_OVERRIDE", message: expect.stringContaining("llms.main.temprature") });
-    await expect(create({ "servers.x.host": "a" })).rejects.toMatchObject({ code: "INVALID_OVERRIDE", message: expect.stringContaining("servers.x.host") });
-    await expect(create({ counter: "-3" })).rejects.toMatchObject({ code: "INVALID_CONFIG", message: expect.stringContaining("counter") });
+      createConfigManager(fixture.path("config.yml"), {
+        schema: overrideSchema,
+        overrides,
+        events: createEventManager(),
+        logger: captureLogger(),
+      });
+    await expect(create({ "llms.main.temprature": "0.9" })).rejects.toMatchObject({
+      code: "INVALID_OVERRIDE",
+      message: expect.stringContaining("llms.main.temprature"),
+    });
+    await expect(create({ "servers.x.host": "a" })).rejects.toMatchObject({
+      code: "INVALID_OVERRIDE",
+      message: expect.stringContaining("servers.x.host"),
+    });
+    await expect(create({ counter: "-3" })).rejects.toMatchObject({
+      code: "INVALID_CONFIG",
+      message: expect.stringContaining("counter"),
+    });
   });
 });

@@ -21,7 +21,9 @@ const loaderDist = fileURLToPath(new URL("../../packages/loader/dist/index.js", 
 /** Bundles the built loader with its dependencies into one file at `outfile` (esbuild, through tsup). */
 async function bundleLoader(outfile: string): Promise<void> {
   const requireFromRoot = createRequire(new URL("../../package.json", import.meta.url));
-  const esbuild: { build(options: object): Promise<unknown> } = requireFromRoot(createRequire(requireFromRoot.resolve("tsup")).resolve("esbuild"));
+  const esbuild: { build(options: object): Promise<unknown> } = requireFromRoot(
+    createRequire(requireFromRoot.resolve("tsup")).resolve("esbuild"),
+  );
   await esbuild.build({
     entryPoints: [loaderDist],
     bundle: true,
@@ -30,7 +32,9 @@ async function bundleLoader(outfile: string): Promise<void> {
     logLevel: "warning",
     outfile,
     // Some dependencies are CommonJS and require() Node built-ins.
-    banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+    },
   });
   await chmod(outfile, 0o644);
 }
@@ -91,7 +95,14 @@ describe("35 EACCES", () => {
       expect(result).toEqual({
         uid: NOBODY,
         before: { version: 1, snapshots: 1 },
-        failed: { code: "EACCES", name: "ConfigReloadError", sameConfig: true, version: 1, snapshots: 1, lastError: "EACCES" },
+        failed: {
+          code: "EACCES",
+          name: "ConfigReloadError",
+          sameConfig: true,
+          version: 1,
+          snapshots: 1,
+          lastError: "EACCES",
+        },
         after: { counter: 2, version: 2, lastError: null },
       });
     },

@@ -3,10 +3,25 @@
 // rollback. After every case, and after the whole file, Object.prototype is what it was.
 // Also run under `--disable-proto=throw` (any use of the `__proto__` accessor then throws):
 //   NODE_OPTIONS=--disable-proto=throw pnpm vitest run tests/reliability/pollution.test.ts packages/core/src/override-pollution.test.ts
-import { ConfigManager, type StandardSchemaV1, diffConfigs, isConfigValidationError, redactConfig, silentLogger } from "@aiq/config-core";
+import {
+  ConfigManager,
+  type StandardSchemaV1,
+  diffConfigs,
+  isConfigValidationError,
+  redactConfig,
+  silentLogger,
+} from "@aiq/config-core";
 import { createEventManager } from "@aiq/config-events";
 import { createConfigManager } from "@aiq/config-loader";
-import { createConfigFixture, MemorySource, PROTOTYPE_POLLUTION_PATHS, type PrototypeNames, plantedKeys, prototypeNames, RESERVED_KEYS } from "@aiq/config-testing";
+import {
+  createConfigFixture,
+  MemorySource,
+  PROTOTYPE_POLLUTION_PATHS,
+  type PrototypeNames,
+  plantedKeys,
+  prototypeNames,
+  RESERVED_KEYS,
+} from "@aiq/config-testing";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { expectRetained, fileManager, testSchema, yamlConfig } from "./helpers.js";
@@ -54,9 +69,13 @@ const reservedKey = fc.constantFrom(...RESERVED);
 
 /** A dotted path with a reserved key at any position, written plainly or quoted. */
 const hostilePath = fc
-  .tuple(fc.array(plainKey, { maxLength: 3 }), reservedKey, fc.array(plainKey, { minLength: 0, maxLength: 3 }), fc.boolean())
+  .tuple(
+    fc.array(plainKey, { maxLength: 3 }),
+    reservedKey,
+    fc.array(plainKey, { minLength: 0, maxLength: 3 }),
+    fc.boolean(),
+  )
   .map(([before, reserved, after, quote]) => [...before, quote ? `"${reserved}"` : reserved, ...after].join("."));
-
 
 describe("31 override prototype pollution through the manager", () => {
   const schema = v.object({ ...testSchema.entries, a: v.optional(v.record(v.string(), v.unknown())) });
@@ -69,12 +88,16 @@ describe("31 override prototype pollution through the manager", () => {
   it("property: setOverrides with a reserved key in any position and spelling fails with INVALID_PATH; retained; nothing global changes", async () => {
     await using manager = await memoryManager();
     await fc.assert(
-      fc.asyncProperty(hostilePath, fc.oneof(fc.constant(1), fc.constant("polluted"), fc.constant(true)), async (path, value) => {
-        const error = await expectRetained(manager, () => manager.setOverrides({ [path]: value }), "INVALID_PATH");
-        expect(error.message).toContain(path);
-        expect(manager.configOverrides).toEqual({});
-        expectNoGlobalPollution();
-      }),
+      fc.asyncProperty(
+        hostilePath,
+        fc.oneof(fc.constant(1), fc.constant("polluted"), fc.constant(true)),
+        async (path, value) => {
+          const error = await expectRetained(manager, () => manager.setOverrides({ [path]: value }), "INVALID_PATH");
+          expect(error.message).toContain(path);
+          expect(manager.configOverrides).toEqual({});
+          expectNoGlobalPollution();
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -87,7 +110,12 @@ describe("31 override prototype pollution through the manager", () => {
       // Mixed with a good override: the whole set is refused.
       await expectRetained(manager, () => manager.setOverrides({ counter: 2, [path]: 1 }), "INVALID_PATH");
       await expect(
-        createConfigManager(fixture.path("config.yml"), { schema, overrides: { [path]: "1" }, events: createEventManager(), logger: silentLogger }),
+        createConfigManager(fixture.path("config.yml"), {
+          schema,
+          overrides: { [path]: "1" },
+          events: createEventManager(),
+          logger: silentLogger,
+        }),
       ).rejects.toMatchObject({ code: "INVALID_PATH" });
       expectNoGlobalPollution();
     }
@@ -155,7 +183,11 @@ end: true
 
 /** A schema that keeps the document as it is (a pass-through Standard Schema): the hardest case downstream. */
 const passThrough: StandardSchemaV1<unknown, Record<string, unknown>> = {
-  "~standard": { version: 1, vendor: "reliability", validate: (value) => ({ value: value as Record<string, unknown> }) },
+  "~standard": {
+    version: 1,
+    vendor: "reliability",
+    validate: (value) => ({ value: value as Record<string, unknown> }),
+  },
 };
 
 const stripping = v.object({ ...testSchema.entries, a: v.optional(v.unknown()) });
@@ -183,7 +215,11 @@ describe("32 file-borne pollution, parse -> merge -> overrides -> validate -> sn
     ["YAML", "config.yml", hostileYaml],
   ] as const) {
     it(`${format} through a pass-through schema: the keys stay plain own data everywhere; nothing global changes`, async () => {
-      await using setup = await fileManager<Record<string, unknown>>(hostile(1), { name, schema: passThrough, overrides: { "llms.main.temperature": 0.5 } });
+      await using setup = await fileManager<Record<string, unknown>>(hostile(1), {
+        name,
+        schema: passThrough,
+        overrides: { "llms.main.temperature": 0.5 },
+      });
       const { manager } = setup;
       const first = manager.currentConfig;
       expect(ownKeys(first)).toEqual(["__proto__", "a", "constructor", "counter", "end", "llms", "name"]);
@@ -206,7 +242,9 @@ describe("32 file-borne pollution, parse -> merge -> overrides -> validate -> sn
       await setup.save(hostile(2, false));
       const second = await manager.reloadConfig();
       expectPlainObjectTree(second);
-      expect(changes[0]).toEqual(expect.arrayContaining(["__proto__.polluted", "counter", "constructor.prototype.polluted"]));
+      expect(changes[0]).toEqual(
+        expect.arrayContaining(["__proto__.polluted", "counter", "constructor.prototype.polluted"]),
+      );
       expect(diffConfigs(first, second).length).toBeGreaterThan(0);
       expect(JSON.parse(JSON.stringify(redactConfig(second)))).toEqual(JSON.parse(JSON.stringify(second)));
       for (const snapshot of manager.getSnapshots()) expectPlainObjectTree(snapshot.config);
@@ -221,17 +259,22 @@ describe("32 file-borne pollution, parse -> merge -> overrides -> validate -> sn
     it(`${format} through valibot: object strips the keys, looseObject drops them, strictObject rejects the file (retained)`, async () => {
       await using stripped = await fileManager(hostile(1), { name, schema: stripping as never });
       expect(ownKeys(stripped.manager.currentConfig)).toEqual(["a", "counter", "end", "llms", "name"]);
-      expect(ownKeys((stripped.manager.currentConfig as { llms: Record<string, unknown> }).llms.main)).toEqual(["model"]);
+      expect(ownKeys((stripped.manager.currentConfig as { llms: Record<string, unknown> }).llms.main)).toEqual([
+        "model",
+      ]);
       expectPlainObjectTree(stripped.manager.currentConfig);
 
       await using loosely = await fileManager(hostile(1), { name, schema: loose as never });
       expect(ownKeys(loosely.manager.currentConfig)).toEqual(["a", "counter", "end", "llms", "name"]);
       expectPlainObjectTree(loosely.manager.currentConfig);
 
-      await using strictly = await fileManager(format === "JSON" ? '{"name":"s","counter":1,"end":true}' : "name: s\ncounter: 1\nend: true\n", {
-        name,
-        schema: strict as never,
-      });
+      await using strictly = await fileManager(
+        format === "JSON" ? '{"name":"s","counter":1,"end":true}' : "name: s\ncounter: 1\nend: true\n",
+        {
+          name,
+          schema: strict as never,
+        },
+      );
       await strictly.save(hostile(2));
       const error = await expectRetained(strictly.manager, () => strictly.manager.reloadConfig(), "INVALID_CONFIG");
       expect(isConfigValidationError(error) && error.issues.length).toBeGreaterThan(0);
@@ -241,18 +284,32 @@ describe("32 file-borne pollution, parse -> merge -> overrides -> validate -> sn
 
   it("through a base: file (defaults merge), root and nested; and from a MemorySource (structuredClone)", async () => {
     await using fixture = await createConfigFixture({
-      files: { "base.json": hostileJson(1), "config.yml": "base: base.json\ncounter: 5\nllms:\n  main:\n    __proto__: { isAdmin: true }\n" },
+      files: {
+        "base.json": hostileJson(1),
+        "config.yml": "base: base.json\ncounter: 5\nllms:\n  main:\n    __proto__: { isAdmin: true }\n",
+      },
     });
-    await using manager = await createConfigManager(fixture.path("config.yml"), { schema: passThrough, events: createEventManager(), logger: silentLogger });
+    await using manager = await createConfigManager(fixture.path("config.yml"), {
+      schema: passThrough,
+      events: createEventManager(),
+      logger: silentLogger,
+    });
     const config = manager.currentConfig;
     expect(config.counter).toBe(5);
     const main = (config.llms as Record<string, Record<string, unknown>>).main as Record<string, unknown>;
     expect(Object.hasOwn(main, "__proto__")).toBe(true);
-    expect(Object.getOwnPropertyDescriptor(main, "__proto__")?.value).toEqual(JSON.parse('{"polluted": true, "isAdmin": true}'));
+    expect(Object.getOwnPropertyDescriptor(main, "__proto__")?.value).toEqual(
+      JSON.parse('{"polluted": true, "isAdmin": true}'),
+    );
     expectPlainObjectTree(config);
 
     const source = new MemorySource(JSON.parse(hostileJson(1)));
-    await using fromMemory = await ConfigManager.create({ source, schema: passThrough, events: createEventManager(), logger: silentLogger });
+    await using fromMemory = await ConfigManager.create({
+      source,
+      schema: passThrough,
+      events: createEventManager(),
+      logger: silentLogger,
+    });
     source.set(JSON.parse(hostileJson(2, false)));
     expectPlainObjectTree(await fromMemory.reloadConfig());
     expectPlainObjectTree(await fromMemory.rollbackConfig(1));

@@ -41,7 +41,9 @@ describe("issue 17: a read that overlaps an in-place save of a file larger than 
     "is never returned as data: the read is repeated, or refused while the file keeps changing",
     async () => {
       const seconds = SOAK ? 20 : 3;
-      const outcome = await (SOAK ? withBusyCore(() => runTornReads(seconds, 200_000)) : runTornReads(seconds, 200_000));
+      const outcome = await (SOAK
+        ? withBusyCore(() => runTornReads(seconds, 200_000))
+        : runTornReads(seconds, 200_000));
       if (SOAK) console.log(JSON.stringify({ torn: { seconds, bytes: 200_000 }, ...outcome }));
       expect(outcome.partial, JSON.stringify(outcome)).toBe(0);
       expect(Object.keys(outcome.refused).filter((code) => code !== "EMPTY" && code !== "READ_FAILED")).toEqual([]);

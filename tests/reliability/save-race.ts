@@ -24,7 +24,10 @@ export function saveData(counter: number, count = LLMS): Record<string, unknown>
 
 /** The YAML text of {@link saveData}. */
 export function saveText(counter: number, count = LLMS): string {
-  const llms = Array.from({ length: count }, (_, i) => `  llm_${i}:\n    model: model-${i}\n    temperature: ${i / 10}\n`).join("");
+  const llms = Array.from(
+    { length: count },
+    (_, i) => `  llm_${i}:\n    model: model-${i}\n    temperature: ${i / 10}\n`,
+  ).join("");
   return `name: save ${counter}\ncounter: ${counter}\nllms:\n${llms}end: true\n`;
 }
 
@@ -54,16 +57,24 @@ const BURST = [0, 5, 11, 15, 20];
  * current (or `settleTimeoutMs` passes: then `held` says what is held instead). `llms` sets the
  * document's size (15: ~50 lines, 1.1 KiB; 1000: 37 KiB, nine pages).
  */
-export async function runSaveRace(plan: WriterPlan, { llms = LLMS, settleTimeoutMs = 10_000 } = {}): Promise<RaceOutcome> {
+export async function runSaveRace(
+  plan: WriterPlan,
+  { llms = LLMS, settleTimeoutMs = 10_000 } = {},
+): Promise<RaceOutcome> {
   await using fixture = await createConfigFixture({ files: { "config.yml": saveText(0, llms) } });
   const file = fixture.path("config.yml");
   const events = createEventManager();
-  await using manager = await createConfigManager<unknown>(file, { schema: passThroughSchema(), events, logger: silentLogger });
+  await using manager = await createConfigManager<unknown>(file, {
+    schema: passThroughSchema(),
+    events,
+    logger: silentLogger,
+  });
   const outcome: RaceOutcome = { saves: 0, published: 0, empty: 0, partial: 0, refused: 0, held: undefined };
   manager.subscribe((config) => {
     outcome.published++;
     if (typeof config !== "object" || config === null) outcome.empty++;
-    else if (!isDeepStrictEqual(config, saveData((config as { counter?: number }).counter ?? -1, llms))) outcome.partial++;
+    else if (!isDeepStrictEqual(config, saveData((config as { counter?: number }).counter ?? -1, llms)))
+      outcome.partial++;
   });
   events.registerHandler(() => {
     outcome.refused++;
@@ -118,7 +129,8 @@ export async function runTornReads(seconds: number, bytes: number): Promise<Torn
   await using fixture = await createConfigFixture();
   const file = fixture.path("config.yml");
   const keys = Math.ceil(bytes / 66);
-  const text = (n: number): string => Array.from({ length: keys }, (_, i) => `k${i}: ${String(n).repeat(60)}\n`).join("");
+  const text = (n: number): string =>
+    Array.from({ length: keys }, (_, i) => `k${i}: ${String(n).repeat(60)}\n`).join("");
   await writeFile(file, text(1));
   const outcome: TornReadOutcome = { saves: 0, whole: 0, partial: 0, refused: {} };
   let writing = true;

@@ -29,7 +29,10 @@ class Exposure {
       this.#texts.push([where, value]);
       return;
     }
-    this.#texts.push([`${where} (inspect)`, inspect(value, { depth: Number.POSITIVE_INFINITY, showHidden: true, getters: true })]);
+    this.#texts.push([
+      `${where} (inspect)`,
+      inspect(value, { depth: Number.POSITIVE_INFINITY, showHidden: true, getters: true }),
+    ]);
     try {
       this.#texts.push([`${where} (JSON)`, JSON.stringify(value) ?? ""]);
     } catch {
@@ -55,7 +58,10 @@ class Exposure {
   addManager(where: string, manager: ConfigManager<unknown>): void {
     this.add(`${where} status`, manager.status);
     this.add(`${where} util.inspect(manager)`, inspect(manager, { showHidden: true }));
-    this.add(`${where} snapshot listing`, manager.getSnapshots().map(({ config: _config, ...listing }: ConfigSnapshot<unknown>) => listing));
+    this.add(
+      `${where} snapshot listing`,
+      manager.getSnapshots().map(({ config: _config, ...listing }: ConfigSnapshot<unknown>) => listing),
+    );
   }
 
   expectClean(): void {
@@ -90,11 +96,23 @@ const llm = v.object({
   api_key: v.optional(v.string()),
   org_id: v.optional(v.string()),
 });
-const canarySchema = v.object({ name: v.string(), counter: v.number(), llms: v.record(v.string(), llm), end: v.literal(true) });
+const canarySchema = v.object({
+  name: v.string(),
+  counter: v.number(),
+  llms: v.record(v.string(), llm),
+  end: v.literal(true),
+});
 /** The same, with a `regex` check the canaries fail (valibot quotes the received value in its message). */
 const regexSchema = v.object({
   ...canarySchema.entries,
-  llms: v.record(v.string(), v.object({ ...llm.entries, api_key: v.optional(v.pipe(v.string(), v.regex(/^sk-[a-f0-9]{16}$/))), org_id: v.optional(v.pipe(v.string(), v.regex(/^org-[a-z]+$/))) })),
+  llms: v.record(
+    v.string(),
+    v.object({
+      ...llm.entries,
+      api_key: v.optional(v.pipe(v.string(), v.regex(/^sk-[a-f0-9]{16}$/))),
+      org_id: v.optional(v.pipe(v.string(), v.regex(/^org-[a-z]+$/))),
+    }),
+  ),
 });
 type CanaryConfig = v.InferOutput<typeof canarySchema>;
 
@@ -108,7 +126,10 @@ function canaryJson(counter: number, apiKey = CANARY): string {
   return `{\n  "name": "canary",\n  "counter": ${counter},\n  "llms": { "main": { "model": "m", "api_key": "${apiKey}", "org_id": "${ORG_CANARY}" } },\n  "end": true\n}\n`;
 }
 
-async function watched(content: string, options: { name?: string; schema?: unknown } = {}): Promise<FileManagerSetup<CanaryConfig>> {
+async function watched(
+  content: string,
+  options: { name?: string; schema?: unknown } = {},
+): Promise<FileManagerSetup<CanaryConfig>> {
   return fileManager<CanaryConfig>(content, {
     name: options.name ?? "config.yml",
     schema: (options.schema ?? canarySchema) as never,
@@ -159,7 +180,8 @@ function startCli(argv: string[]) {
       waiters.add(check);
       check();
       void exit.then(() => {
-        if (waiters.delete(check)) reject(new Error(`the CLI ended without printing ${JSON.stringify(text)}:\n${out}\n${err}`));
+        if (waiters.delete(check))
+          reject(new Error(`the CLI ended without printing ${JSON.stringify(text)}:\n${out}\n${err}`));
       });
     });
   return { stdin, exit, waitForOutput };
@@ -178,7 +200,10 @@ describe("33 (a) the secret fails a regex check", () => {
     await setup.save(canaryYaml(2));
     const error = await expectRetained(setup.manager, () => setup.manager.reloadConfig(), "INVALID_CONFIG");
     exposure.addError("reload error", error);
-    expect(isConfigValidationError(error) && error.issues.map((issue) => issue.path).sort()).toEqual(["llms.main.api_key", "llms.main.org_id"]);
+    expect(isConfigValidationError(error) && error.issues.map((issue) => issue.path).sort()).toEqual([
+      "llms.main.api_key",
+      "llms.main.org_id",
+    ]);
     expect(error.message).toMatch(/received \*\*\*/);
     gather(setup);
   });
@@ -186,7 +211,12 @@ describe("33 (a) the secret fails a regex check", () => {
   it("also when the manager is created on it (no manager, only the error)", async () => {
     await using fixture = await createConfigFixture({ files: { "config.yml": canaryYaml(1) } });
     const logger = captureLogger();
-    const error = await createConfigManager(fixture.path("config.yml"), { schema: regexSchema, secretKeys: SECRET_KEYS, logger, events: createEventManager() }).then(
+    const error = await createConfigManager(fixture.path("config.yml"), {
+      schema: regexSchema,
+      secretKeys: SECRET_KEYS,
+      logger,
+      events: createEventManager(),
+    }).then(
       () => undefined,
       (caught: unknown) => caught,
     );
@@ -197,7 +227,11 @@ describe("33 (a) the secret fails a regex check", () => {
 
   it("an override that sets the secret to a failing value", async () => {
     await using setup = await watched(canaryYaml(1, GOOD_KEY, "org-good"), { schema: regexSchema });
-    const error = await expectRetained(setup.manager, () => setup.manager.setOverrides({ "llms.main.api_key": CANARY }), "INVALID_CONFIG");
+    const error = await expectRetained(
+      setup.manager,
+      () => setup.manager.setOverrides({ "llms.main.api_key": CANARY }),
+      "INVALID_CONFIG",
+    );
     exposure.addError("setOverrides error", error);
     gather(setup);
   });
@@ -226,7 +260,9 @@ describe("33 (b) a YAML syntax error on the secret's line", () => {
         () => undefined,
         (caught: unknown) => caught,
       );
-      expect(error).toMatchObject({ code: expect.stringMatching(/^(SYNTAX|DUPLICATE_KEY|UNSUPPORTED_TAG|RESOURCE_LIMIT)$/) });
+      expect(error).toMatchObject({
+        code: expect.stringMatching(/^(SYNTAX|DUPLICATE_KEY|UNSUPPORTED_TAG|RESOURCE_LIMIT)$/),
+      });
       exposure.addError("reload error", error);
       gather(setup);
       expect((await cli(["-c", setup.file, "reload"])).code).toBe(1);
@@ -279,7 +315,10 @@ describe("33 (d) a valid config holding the secret", () => {
     const first = manager.currentConfig;
     const second = await manager.reloadConfig();
     // The async listener's rejection is reported once its promise settles.
-    const failures = [await setup.events.next(ConfigEventType.LISTENER_FAILED), await setup.events.next(ConfigEventType.LISTENER_FAILED)];
+    const failures = [
+      await setup.events.next(ConfigEventType.LISTENER_FAILED),
+      await setup.events.next(ConfigEventType.LISTENER_FAILED),
+    ];
     expect(failures.map((event) => event.error.message).sort()).toEqual(["cannot connect with ***", "org *** refused"]);
     expect(diffConfigs(first, second)).toEqual(["counter", "llms.main.api_key"]);
     exposure.add("diffConfigs", diffConfigs(first, second));
@@ -294,9 +333,19 @@ describe("33 (d) a valid config holding the secret", () => {
 
   it("with AIQ_CONFIG_LOG=debug and the default console logger", async () => {
     vi.stubEnv("AIQ_CONFIG_LOG", "debug");
-    const source = new MemorySource({ name: "canary", counter: 1, llms: { main: { model: "m", api_key: CANARY } }, end: true });
+    const source = new MemorySource({
+      name: "canary",
+      counter: 1,
+      llms: { main: { model: "m", api_key: CANARY } },
+      end: true,
+    });
     await using manager = await ConfigManager.create({ source, schema: canarySchema, events: createEventManager() });
-    source.set({ name: "canary", counter: 2, llms: { main: { model: "m", api_key: CANARY_2, temperature: -1 } }, end: true });
+    source.set({
+      name: "canary",
+      counter: 2,
+      llms: { main: { model: "m", api_key: CANARY_2, temperature: -1 } },
+      end: true,
+    });
     exposure.addError("reload error", await manager.reloadConfig().catch((error: unknown) => error));
     exposure.addManager("manager", manager as ConfigManager<unknown>);
     vi.unstubAllEnvs();
@@ -308,7 +357,12 @@ describe("33 (d) printing the config object itself", () => {
   // The config keeps the real value (the program needs it), but printing it shows `***`: each object
   // with a secret key carries a non-enumerable util.inspect hook (keys, JSON and equality unchanged).
   it("util.inspect / console.log of currentConfig and of snapshots show api_key as ***", async () => {
-    const source = new MemorySource({ name: "canary", counter: 1, llms: { main: { model: "m", api_key: CANARY } }, end: true });
+    const source = new MemorySource({
+      name: "canary",
+      counter: 1,
+      llms: { main: { model: "m", api_key: CANARY } },
+      end: true,
+    });
     await using manager = await ConfigManager.create({ source, schema: canarySchema, events: createEventManager() });
     source.set({ name: "canary", counter: 2, llms: { main: { model: "m", api_key: CANARY } }, end: true });
     await manager.reloadConfig();
@@ -340,7 +394,9 @@ workflow:
     const file = fixture.path("config.yml");
     expect((await cli(["-c", file, "reload"])).code).toBe(0);
     expect((await cli(["-c", file, "reload", "--json"])).code).toBe(0);
-    expect((await cli(["-c", file, "-v", "reload", "--validate-only", "-o", `llms.main_llm.api_key=${CANARY_2}`])).code).toBe(0);
+    expect(
+      (await cli(["-c", file, "-v", "reload", "--validate-only", "-o", `llms.main_llm.api_key=${CANARY_2}`])).code,
+    ).toBe(0);
     expect((await cli(["-c", file, "reload", "--json", "-o", `llms.main_llm.api_key=${CANARY_2}`])).code).toBe(0);
     await fixture.save("config.yml", aiq(-1, CANARY));
     expect((await cli(["-c", file, "reload"])).code).toBe(1);

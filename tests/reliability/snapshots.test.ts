@@ -62,7 +62,11 @@ describe("38 bounded snapshots and exact rollback", () => {
     expect(after[0]?.checksum).toBe(target.checksum);
     expect(after[1]).toEqual(before[3]);
     const event = await setup.events.next(ConfigEventType.CONFIG_ROLLED_BACK);
-    expect(event).toMatchObject({ version: 11, reloadCount: reloads + 1, changedPaths: ["counter", "llms.main.model"] });
+    expect(event).toMatchObject({
+      version: 11,
+      reloadCount: reloads + 1,
+      changedPaths: ["counter", "llms.main.model"],
+    });
   });
 
   it("re-validates the old document with today's overrides: applied when valid, retained when not", async () => {
@@ -119,7 +123,12 @@ describe("38 bounded snapshots and exact rollback", () => {
 
 // -- 39 -------------------------------------------------------------------------------------------
 
-const doc = (counter: number, temperature = 0.5): TestConfig => ({ name: "race", counter, llms: { main: { model: "m", temperature } }, end: true });
+const doc = (counter: number, temperature = 0.5): TestConfig => ({
+  name: "race",
+  counter,
+  llms: { main: { model: "m", temperature } },
+  end: true,
+});
 
 type RaceOp =
   | { kind: "rollback"; steps: number }
@@ -128,76 +137,97 @@ type RaceOp =
 
 const raceOp: fc.Arbitrary<RaceOp> = fc.oneof(
   fc.record({ kind: fc.constant("rollback" as const), steps: fc.integer({ min: 1, max: 5 }) }),
-  fc.record({ kind: fc.constant("reload" as const), data: fc.oneof(fc.nat(3).map((n) => doc(n)), fc.constant("invalid" as const)) }),
+  fc.record({
+    kind: fc.constant("reload" as const),
+    data: fc.oneof(
+      fc.nat(3).map((n) => doc(n)),
+      fc.constant("invalid" as const),
+    ),
+  }),
   fc.record({
     kind: fc.constant("overrides" as const),
-    overrides: fc.oneof(fc.constant({}), fc.nat(3).map((n) => ({ counter: 10 + n })), fc.constant({ "llms.main.temperature": -1 })),
+    overrides: fc.oneof(
+      fc.constant({}),
+      fc.nat(3).map((n) => ({ counter: 10 + n })),
+      fc.constant({ "llms.main.temperature": -1 }),
+    ),
   }),
 );
 
 describe("39 rollback vs reload race (fast-check scheduler)", () => {
   it("runs operations one at a time in call order whatever the timing; the end state is the last one's; versions only increase", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.scheduler(), fc.array(raceOp, { minLength: 1, maxLength: 6 }), fc.nat(3), async (s, ops, history) => {
-        const memory = new MemorySource(doc(0));
-        const source = new ScheduledSource(memory, doc(0), s);
-        const manager = await s.waitFor(
-          ConfigManager.create({ source, schema: testSchema, events: createEventManager(), logger: silentLogger, maxSnapshots: 4 }),
-        );
-        const seen: number[] = [];
-        manager.subscribe((_config, change) => {
-          seen.push(change.version);
-        });
-        // Some history to roll back to.
-        for (let i = 1; i <= history; i++) {
-          source.set(doc(i));
-          await s.waitFor(manager.reloadConfig());
-        }
-        const model = new ManagerModel(doc(0), {}, 4);
-        for (let i = 1; i <= history; i++) model.apply({ kind: "reload" }, source.reads[i]);
+      fc.asyncProperty(
+        fc.scheduler(),
+        fc.array(raceOp, { minLength: 1, maxLength: 6 }),
+        fc.nat(3),
+        async (s, ops, history) => {
+          const memory = new MemorySource(doc(0));
+          const source = new ScheduledSource(memory, doc(0), s);
+          const manager = await s.waitFor(
+            ConfigManager.create({
+              source,
+              schema: testSchema,
+              events: createEventManager(),
+              logger: silentLogger,
+              maxSnapshots: 4,
+            }),
+          );
+          const seen: number[] = [];
+          manager.subscribe((_config, change) => {
+            seen.push(change.version);
+          });
+          // Some history to roll back to.
+          for (let i = 1; i <= history; i++) {
+            source.set(doc(i));
+            await s.waitFor(manager.reloadConfig());
+          }
+          const model = new ManagerModel(doc(0), {}, 4);
+          for (let i = 1; i <= history; i++) model.apply({ kind: "reload" }, source.reads[i]);
 
-        // The reload in flight: its read is held until the scheduler releases it.
-        const log: ModelOp[] = [{ kind: "reload" }];
-        source.set(doc(7, 0.7));
-        const calls: Promise<OpOutcome>[] = [outcomeOf(manager.reloadConfig(), manager)];
-        // Each other operation is issued when the scheduler says, before or after reads complete.
-        const issued = ops.map((op, index) =>
-          s.schedule(Promise.resolve(), `issue ${index}: ${JSON.stringify(op)}`).then(() => {
-            if (op.kind === "reload") {
-              if (op.data === "invalid") source.set({ name: "race", counter: -1, end: true });
-              else source.set(op.data);
-              log.push({ kind: "reload" });
-              calls.push(outcomeOf(manager.reloadConfig(), manager));
-            } else if (op.kind === "rollback") {
-              log.push(op);
-              calls.push(outcomeOf(manager.rollbackConfig(op.steps), manager));
-            } else {
-              log.push(op);
-              calls.push(outcomeOf(manager.setOverrides(op.overrides), manager));
-            }
-          }),
-        );
-        await s.waitFor(Promise.all(issued));
-        const outcomes = await s.waitFor(Promise.all(calls));
+          // The reload in flight: its read is held until the scheduler releases it.
+          const log: ModelOp[] = [{ kind: "reload" }];
+          source.set(doc(7, 0.7));
+          const calls: Promise<OpOutcome>[] = [outcomeOf(manager.reloadConfig(), manager)];
+          // Each other operation is issued when the scheduler says, before or after reads complete.
+          const issued = ops.map((op, index) =>
+            s.schedule(Promise.resolve(), `issue ${index}: ${JSON.stringify(op)}`).then(() => {
+              if (op.kind === "reload") {
+                if (op.data === "invalid") source.set({ name: "race", counter: -1, end: true });
+                else source.set(op.data);
+                log.push({ kind: "reload" });
+                calls.push(outcomeOf(manager.reloadConfig(), manager));
+              } else if (op.kind === "rollback") {
+                log.push(op);
+                calls.push(outcomeOf(manager.rollbackConfig(op.steps), manager));
+              } else {
+                log.push(op);
+                calls.push(outcomeOf(manager.setOverrides(op.overrides), manager));
+              }
+            }),
+          );
+          await s.waitFor(Promise.all(issued));
+          const outcomes = await s.waitFor(Promise.all(calls));
 
-        // Replay in call order, each reload with what its read returned.
-        let read = 1 + history;
-        const expected = log.map((op) => model.apply(op, op.kind === "reload" ? source.reads[read++] : undefined));
-        expect(read).toBe(source.reads.length);
-        expect(outcomes).toEqual(expected);
-        expect(manager.currentConfig).toEqual(model.config);
-        expect(manager.status.version).toBe(model.version);
-        expect(manager.reloadCount).toBe(model.reloadCount);
-        expect(manager.status.lastError?.code).toBe(model.lastErrorCode);
-        expect(manager.getSnapshots().map((snapshot) => [snapshot.version, snapshot.reason, snapshot.config])).toEqual(
-          model.snapshots.map((snapshot) => [snapshot.version, snapshot.reason, snapshot.config]),
-        );
-        // Versions only increase, each reaches the listener once, and successful calls got increasing versions.
-        expect(seen).toEqual([...model.versions.keys()].filter((version) => version > 1));
-        const versions = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.version] : []));
-        expect(versions).toEqual([...versions].sort((a, b) => a - b));
-        await s.waitFor(manager.close());
-      }),
+          // Replay in call order, each reload with what its read returned.
+          let read = 1 + history;
+          const expected = log.map((op) => model.apply(op, op.kind === "reload" ? source.reads[read++] : undefined));
+          expect(read).toBe(source.reads.length);
+          expect(outcomes).toEqual(expected);
+          expect(manager.currentConfig).toEqual(model.config);
+          expect(manager.status.version).toBe(model.version);
+          expect(manager.reloadCount).toBe(model.reloadCount);
+          expect(manager.status.lastError?.code).toBe(model.lastErrorCode);
+          expect(
+            manager.getSnapshots().map((snapshot) => [snapshot.version, snapshot.reason, snapshot.config]),
+          ).toEqual(model.snapshots.map((snapshot) => [snapshot.version, snapshot.reason, snapshot.config]));
+          // Versions only increase, each reaches the listener once, and successful calls got increasing versions.
+          expect(seen).toEqual([...model.versions.keys()].filter((version) => version > 1));
+          const versions = outcomes.flatMap((outcome) => (outcome.ok ? [outcome.version] : []));
+          expect(versions).toEqual([...versions].sort((a, b) => a - b));
+          await s.waitFor(manager.close());
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -207,6 +237,9 @@ describe("39 rollback vs reload race (fast-check scheduler)", () => {
 function outcomeOf(call: Promise<Readonly<TestConfig>>, manager: ConfigManager<TestConfig>): Promise<OpOutcome> {
   return call.then(
     (config) => ({ ok: true as const, config, version: manager.status.version }),
-    (error: { code?: OpOutcome extends { code: infer C } ? C : never }) => ({ ok: false as const, code: error.code as never }),
+    (error: { code?: OpOutcome extends { code: infer C } ? C : never }) => ({
+      ok: false as const,
+      code: error.code as never,
+    }),
   );
 }

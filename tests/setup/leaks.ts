@@ -35,7 +35,10 @@ function extraResources(baseline: ReadonlyMap<string, number>): string[] {
 
 function describeReasons(list: readonly Unhandled[]): string {
   return list
-    .map(({ reason, test }) => `  - ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}${test ? ` (during "${test}")` : ""}`)
+    .map(
+      ({ reason, test }) =>
+        `  - ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}${test ? ` (during "${test}")` : ""}`,
+    )
     .join("\n");
 }
 
@@ -70,9 +73,12 @@ afterAll(async () => {
   process.off("unhandledRejection", onUnhandledRejection);
   const late = unhandled.splice(0);
   const problems: string[] = [];
-  if (late.length > 0) problems.push(`${late.length} unhandled promise rejection(s) after the last test:\n${describeReasons(late)}`);
+  if (late.length > 0)
+    problems.push(`${late.length} unhandled promise rejection(s) after the last test:\n${describeReasons(late)}`);
   if (extra.length > 0) {
-    problems.push(`resources left alive by this file (not there before it was loaded): ${extra.join(", ")}; close every watcher, manager, timer and child process it started`);
+    problems.push(
+      `resources left alive by this file (not there before it was loaded): ${extra.join(", ")}; close every watcher, manager, timer and child process it started`,
+    );
   }
   if (problems.length > 0) throw new Error(problems.join("\n"));
 });

@@ -57,7 +57,10 @@ export function startChild(worker, config, opts = {}) {
       return m.type === "fatal" ? Promise.reject(new Error(m.message)) : Promise.resolve(m);
     }
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${worker}: no "${type}" within ${timeoutMs} ms; stderr: ${err.slice(-600)}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${worker}: no "${type}" within ${timeoutMs} ms; stderr: ${err.slice(-600)}`)),
+        timeoutMs,
+      );
       const settle = (fn) => (m) => {
         clearTimeout(timer);
         fn(m);

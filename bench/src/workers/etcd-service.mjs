@@ -29,9 +29,18 @@ if (cfg.mode === "floor") {
   });
   process.send({ type: "ready" });
 } else {
-  const [{ createEtcdConfigManager }, { createEventManager }] = await Promise.all([import("@aiq/config-etcd"), import("@aiq/config-events")]);
+  const [{ createEtcdConfigManager }, { createEventManager }] = await Promise.all([
+    import("@aiq/config-etcd"),
+    import("@aiq/config-events"),
+  ]);
   const quiet = { debug() {}, info() {}, warn() {}, error() {} };
-  const manager = await createEtcdConfigManager({ endpoints: cfg.endpoints, key: cfg.key, events: createEventManager(), logger: quiet, ...cfg.options });
+  const manager = await createEtcdConfigManager({
+    endpoints: cfg.endpoints,
+    key: cfg.key,
+    events: createEventManager(),
+    logger: quiet,
+    ...cfg.options,
+  });
   let revision = manager.status.sourceRevision;
   let degraded = manager.status.watch?.degraded;
   const check = () => {

@@ -64,7 +64,8 @@ try {
   const fresh = () => fs.readFileSync(file, "utf8");
   diag.sourceDocumentMB = await retained(async () => [await fileSource(file).read()]);
   diag.sourceDocumentDataOnlyMB = await retained(async () => [(await fileSource(file).read()).data]);
-  if (parseConfig) diag.parseConfigResultMB = await retained(async () => [await parseConfig(fresh(), { filename: file })]);
+  if (parseConfig)
+    diag.parseConfigResultMB = await retained(async () => [await parseConfig(fresh(), { filename: file })]);
 } catch (e) {
   diag.error = e.message;
 }

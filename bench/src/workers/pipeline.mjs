@@ -31,15 +31,21 @@ const result = { bytes: Buffer.byteLength(text), entries: (cfg.n ?? LARGE_N) * 2
 const t = { yaml: [], jsyaml: [], aiq: [] };
 let manager;
 if (cfg.skipAiq) result.aiqError = `missing (${cfg.skipAiq})`;
-else try {
-  const { createConfigManager } = await import("@aiq/config-loader");
-  const lines = [];
-  const logger = { debug: (m) => lines.push(m), info() {}, warn: (m) => lines.push(`warn: ${m}`), error: (m) => lines.push(`error: ${m}`) };
-  manager = await createConfigManager(file, { logger });
-  result.debugLog = lines;
-} catch (e) {
-  result.aiqError = `${e.name}: ${e.message}`.slice(0, 500);
-}
+else
+  try {
+    const { createConfigManager } = await import("@aiq/config-loader");
+    const lines = [];
+    const logger = {
+      debug: (m) => lines.push(m),
+      info() {},
+      warn: (m) => lines.push(`warn: ${m}`),
+      error: (m) => lines.push(`error: ${m}`),
+    };
+    manager = await createConfigManager(file, { logger });
+    result.debugLog = lines;
+  } catch (e) {
+    result.aiqError = `${e.name}: ${e.message}`.slice(0, 500);
+  }
 
 // Warm-up (JIT), not counted.
 for (let i = 0; i < cfg.warmup; i++) {
@@ -116,7 +122,9 @@ async function stages() {
   const lines = [];
   try {
     const { createConfigManager } = loader;
-    const m2 = await createConfigManager(file, { logger: { debug: (m) => lines.push(m), info() {}, warn() {}, error() {} } });
+    const m2 = await createConfigManager(file, {
+      logger: { debug: (m) => lines.push(m), info() {}, warn() {}, error() {} },
+    });
     text = largeConfigText(large, 7, 4242);
     fs.writeFileSync(file, text);
     await m2.reloadConfig();

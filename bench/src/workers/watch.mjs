@@ -15,13 +15,18 @@ const observations = [];
 const marks = {};
 let running;
 try {
-  running = await CONTENDERS[cfg.contender](cfg.file, (value) => {
-    const t = nowMs();
-    observations.push({ t, ...classify(value) });
-  }, (name) => {
-    marks[name] ??= [];
-    marks[name].push(nowMs());
-  }, cfg.options ?? {});
+  running = await CONTENDERS[cfg.contender](
+    cfg.file,
+    (value) => {
+      const t = nowMs();
+      observations.push({ t, ...classify(value) });
+    },
+    (name) => {
+      marks[name] ??= [];
+      marks[name].push(nowMs());
+    },
+    cfg.options ?? {},
+  );
 } catch (e) {
   fatal(e);
 }

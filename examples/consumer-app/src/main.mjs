@@ -32,13 +32,16 @@ try {
 const keepAlive = reload === "none" ? setInterval(() => undefined, 2 ** 30) : undefined;
 
 const { llm, configPath: resolvedPath, functions } = service.describe();
-console.log(`serving with ${llm.model} (temperature ${llm.temperature}), ${functions.length} function(s), from ${resolvedPath}`);
+console.log(
+  `serving with ${llm.model} (temperature ${llm.temperature}), ${functions.length} function(s), from ${resolvedPath}`,
+);
 console.log("edit the file to reload it; Ctrl-C to stop");
 
 service.onReload((report) => {
   const stamp = new Date().toISOString().slice(11, 23);
   if (!report.ok) {
-    const issues = report.issues.length > 0 ? report.issues.map((issue) => formatIssue(issue)).join("; ") : report.message;
+    const issues =
+      report.issues.length > 0 ? report.issues.map((issue) => formatIssue(issue)).join("; ") : report.message;
     console.log(`${stamp} reload refused (${report.code ?? "error"}), keeping version ${report.version}: ${issues}`);
     return;
   }
@@ -46,7 +49,9 @@ service.onReload((report) => {
     console.log(`${stamp} reloaded, nothing changed: still version ${report.version}`);
     return;
   }
-  const client = report.rebuilt ? `; LLM client rebuilt: ${report.client.model} @ temperature ${report.client.temperature}` : "";
+  const client = report.rebuilt
+    ? `; LLM client rebuilt: ${report.client.model} @ temperature ${report.client.temperature}`
+    : "";
   console.log(`${stamp} reloaded version ${report.version}: ${report.changedPaths.join(", ")}${client}`);
 });
 

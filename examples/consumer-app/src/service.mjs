@@ -158,7 +158,13 @@ export async function createAgentService(configPath, options = {}) {
     client = buildLlmClient(settings, client.generation + 1);
   });
   const unsubscribeAll = manager.subscribe((_config, change) => {
-    report({ ok: true, version: change.version, changedPaths: change.changedPaths, rebuilt: rebuiltAt === change.version, client });
+    report({
+      ok: true,
+      version: change.version,
+      changedPaths: change.changedPaths,
+      rebuilt: rebuiltAt === change.version,
+      client,
+    });
   });
   // Reloads that change nothing (a comment edited) and failed reloads call no listener: the bus has them.
   // (A new version always has changed paths, and is reported by the listener above.)

@@ -26,7 +26,11 @@ export const TEST_TIMEOUT_MS = 60_000;
  * @param {{ temperature?: number | string, model?: string, functions?: string[] }} [settings]
  * @returns {string} YAML text
  */
-export function configText({ temperature = 0, model = "meta/llama-3.1-70b-instruct", functions = ["current_datetime"] } = {}) {
+export function configText({
+  temperature = 0,
+  model = "meta/llama-3.1-70b-instruct",
+  functions = ["current_datetime"],
+} = {}) {
   return [
     "llms:",
     "  main_llm:",
@@ -52,7 +56,10 @@ export function configText({ temperature = 0, model = "meta/llama-3.1-70b-instru
 async function withService(settings, body) {
   const fixture = await createConfigFixture({ files: { "config.yml": configText(settings) } });
   try {
-    const service = await createAgentService(fixture.path("config.yml"), { events: createEventManager(), logger: silentLogger });
+    const service = await createAgentService(fixture.path("config.yml"), {
+      events: createEventManager(),
+      logger: silentLogger,
+    });
     try {
       await body({ fixture, service });
     } finally {
@@ -109,7 +116,9 @@ function temperatureSaveRebuildsOnce(mode) {
       assert.equal(before.temperature, 0);
       assert.equal(service.rebuilds, 0);
 
-      const reloaded = waitForReload(service.manager, (config) => config.llms?.main_llm?.temperature === 0.7, { timeout: TIMEOUT_MS });
+      const reloaded = waitForReload(service.manager, (config) => config.llms?.main_llm?.temperature === 0.7, {
+        timeout: TIMEOUT_MS,
+      });
       await fixture.save("config.yml", configText({ temperature: 0.7 }), { as: mode });
       const { change } = await reloaded;
       assert.deepEqual(change.changedPaths, ["llms.main_llm.temperature"]);
@@ -135,7 +144,9 @@ async function functionsSaveDoesNotRebuild() {
     const before = service.client;
     const functions = ["current_datetime", "wikipedia_search"];
 
-    const reloaded = waitForReload(service.manager, (config) => "wikipedia_search" in (config.functions ?? {}), { timeout: TIMEOUT_MS });
+    const reloaded = waitForReload(service.manager, (config) => "wikipedia_search" in (config.functions ?? {}), {
+      timeout: TIMEOUT_MS,
+    });
     await fixture.save("config.yml", configText({ temperature: 0.2, functions }), { as: "vim" });
     const { change } = await reloaded;
     assert.ok(change.changedPaths.length > 0);
@@ -180,7 +191,9 @@ async function invalidSaveKeepsLastGoodClient() {
       assert.match(service.describe().lastError ?? "", /temperature/);
 
       // The next good save is applied and clears the error.
-      const fixed = waitForReload(service.manager, (config) => config.llms?.main_llm?.temperature === 0.9, { timeout: TIMEOUT_MS });
+      const fixed = waitForReload(service.manager, (config) => config.llms?.main_llm?.temperature === 0.9, {
+        timeout: TIMEOUT_MS,
+      });
       await fixture.save("config.yml", configText({ temperature: 0.9 }));
       await fixed;
       await service.idle();
@@ -200,7 +213,9 @@ async function invalidSaveKeepsLastGoodClient() {
 async function atomicRenameSaveIsPickedUp() {
   await withService({ temperature: 0.1, model: "model-a" }, async ({ fixture, service }) => {
     for (const [index, model] of ["model-b", "model-c"].entries()) {
-      const reloaded = waitForReload(service.manager, (config) => config.llms?.main_llm?.model_name === model, { timeout: TIMEOUT_MS });
+      const reloaded = waitForReload(service.manager, (config) => config.llms?.main_llm?.model_name === model, {
+        timeout: TIMEOUT_MS,
+      });
       await fixture.save("config.yml", configText({ temperature: 0.1, model }), { as: "atomic-rename" });
       const { change } = await reloaded;
       assert.deepEqual(change.changedPaths, ["llms.main_llm.model_name"]);
@@ -216,16 +231,25 @@ async function closeLeavesNothingRunning() {
   const fixture = await createConfigFixture({ files: { "config.yml": configText({ temperature: 0.3 }) } });
   try {
     const baseline = activeResources();
-    const service = await createAgentService(fixture.path("config.yml"), { events: createEventManager(), logger: silentLogger });
+    const service = await createAgentService(fixture.path("config.yml"), {
+      events: createEventManager(),
+      logger: silentLogger,
+    });
     let closed = false;
     try {
       // Exercise it once so the watcher is really in use.
-      const reloaded = waitForReload(service.manager, (config) => config.llms?.main_llm?.temperature === 0.4, { timeout: TIMEOUT_MS });
+      const reloaded = waitForReload(service.manager, (config) => config.llms?.main_llm?.temperature === 0.4, {
+        timeout: TIMEOUT_MS,
+      });
       await fixture.save("config.yml", configText({ temperature: 0.4 }));
       await reloaded;
       assert.ok(service.manager.status.watch, "a watcher is attached while running");
       // The check below can see the watcher at all: something beyond the baseline is alive now.
-      assert.notDeepEqual(resourcesBeyond(baseline), [], "the running service holds no resource; the leak check would prove nothing");
+      assert.notDeepEqual(
+        resourcesBeyond(baseline),
+        [],
+        "the running service holds no resource; the leak check would prove nothing",
+      );
 
       await service.close();
       closed = true;
@@ -263,7 +287,9 @@ function loadedFilesOf(probe) {
   const { prepareStackTrace, stackTraceLimit } = Error;
   Error.stackTraceLimit = 50;
   Error.prepareStackTrace = (_error, sites) =>
-    sites.map((site) => site.getFileName() ?? "").map((file) => (file.startsWith("file:") ? fileURLToPath(file) : file));
+    sites
+      .map((site) => site.getFileName() ?? "")
+      .map((file) => (file.startsWith("file:") ? fileURLToPath(file) : file));
   try {
     return probe() ?? [];
   } finally {
@@ -306,7 +332,9 @@ async function importsResolveToPublishedDist() {
       bus.emit({ type: ConfigEventType.FILE_DELETED, filePath: "/nowhere/config.yml", timestamp: new Date() });
       return stack;
     },
-    "@aiq/config-testing": thrownBy(() => new FakeWatcher({ events: createEventManager() }).modify("/nowhere/config.yml")),
+    "@aiq/config-testing": thrownBy(() =>
+      new FakeWatcher({ events: createEventManager() }).modify("/nowhere/config.yml"),
+    ),
   };
   for (const [name, probe] of Object.entries(probes)) {
     // `import.meta.resolve` is Node's resolution (vitest answers it the same way, aliases or not).
@@ -325,10 +353,19 @@ async function importsResolveToPublishedDist() {
 /** Every test of the suite: `[name, body]`, in order. */
 export const serviceTests = /** @type {const} */ ([
   ["imports resolve to the packages' published dist/ entry points", importsResolveToPublishedDist],
-  ["(1) an in-place save that changes the temperature rebuilds the client once with the new value", temperatureSaveRebuildsOnce("in-place")],
-  ["(1) a vim save that changes the temperature rebuilds the client once with the new value", temperatureSaveRebuildsOnce("vim")],
+  [
+    "(1) an in-place save that changes the temperature rebuilds the client once with the new value",
+    temperatureSaveRebuildsOnce("in-place"),
+  ],
+  [
+    "(1) a vim save that changes the temperature rebuilds the client once with the new value",
+    temperatureSaveRebuildsOnce("vim"),
+  ],
   ["(2) a save that changes only functions does not rebuild the client", functionsSaveDoesNotRebuild],
-  ["(3) an invalid save keeps the last good client and sets status.lastError with the issue path", invalidSaveKeepsLastGoodClient],
+  [
+    "(3) an invalid save keeps the last good client and sets status.lastError with the issue path",
+    invalidSaveKeepsLastGoodClient,
+  ],
   ["(4) atomic-rename saves are picked up", atomicRenameSaveIsPickedUp],
   ["(5) close() leaves nothing running", closeLeavesNothingRunning],
 ]);

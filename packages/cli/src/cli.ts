@@ -71,7 +71,9 @@ export async function runCli(argv: readonly string[], context: Partial<AiqCliCon
   const asked = argv.some((arg) => COMMANDS.has(arg) || arg === "-h" || arg === "--help" || arg === "--version");
   if (!asked && argv[0]?.startsWith("-")) {
     // Only options (`aiq-config -c config.yml`): clipanion would call the first one unsupported.
-    full.stderr.write(`error: no command given; add one of: ${[...COMMANDS].join(", ")}, e.g. \`aiq-config ${argv.join(" ")} reload\`.\n`);
+    full.stderr.write(
+      `error: no command given; add one of: ${[...COMMANDS].join(", ")}, e.g. \`aiq-config ${argv.join(" ")} reload\`.\n`,
+    );
     full.stderr.write("hint: Run `aiq-config --help` for the commands.\n");
     return 2;
   }
@@ -82,7 +84,9 @@ export async function runCli(argv: readonly string[], context: Partial<AiqCliCon
     if (!isUsageProblem(error)) throw error;
     const colored = shouldColor(full.stderr, full.env);
     full.stderr.write(cli.error(error, { colored }));
-    full.stderr.write("hint: Run `aiq-config --help` for the commands, `aiq-config <command> --help` for their options.\n");
+    full.stderr.write(
+      "hint: Run `aiq-config --help` for the commands, `aiq-config <command> --help` for their options.\n",
+    );
     return 2;
   }
   if (command.help) {

@@ -4,7 +4,15 @@ import { ConfigEventType, createEventManager, type EventManager } from "@aiq/con
 import { createConfigManager } from "@aiq/config-loader";
 import { autoReload, ConfigWatcher, RUNNER_ENV } from "@aiq/config-watcher";
 import { HandoffServer } from "./handoff-server.js";
-import { exitCodeOf, groupAlive, killGroup, type ProcessExit, type ProcessGroup, startGroup, stopGroup } from "./process-group.js";
+import {
+  exitCodeOf,
+  groupAlive,
+  killGroup,
+  type ProcessExit,
+  type ProcessGroup,
+  startGroup,
+  stopGroup,
+} from "./process-group.js";
 import type { RunCounts, RunReporter, ServiceState } from "./run-report.js";
 
 /** Options of {@link DevRunner}. */
@@ -236,10 +244,17 @@ export class DevRunner {
     this.#start(manager.status.version, stopped ? { ...stopped, totalMs: performance.now() - actStarted } : undefined);
   }
 
-  #start(version: number, stopped: { pid: number; outcome: "exited" | "killed"; stopMs: number; totalMs: number } | undefined): void {
+  #start(
+    version: number,
+    stopped: { pid: number; outcome: "exited" | "killed"; stopMs: number; totalMs: number } | undefined,
+  ): void {
     const { command, args, file, overrides, env, stdio, onSpawn } = this.#o;
     const server = this.#server!;
-    const childEnv: Record<string, string | undefined> = { ...env, AIQ_CONFIG_FILE: file, [RUNNER_ENV]: server.socketPath };
+    const childEnv: Record<string, string | undefined> = {
+      ...env,
+      AIQ_CONFIG_FILE: file,
+      [RUNNER_ENV]: server.socketPath,
+    };
     if (Object.keys(overrides).length > 0) childEnv.AIQ_CONFIG_OVERRIDES = JSON.stringify(overrides);
     else delete childEnv.AIQ_CONFIG_OVERRIDES;
     server.accepting = true;

@@ -1,5 +1,15 @@
 import { readFile, stat } from "node:fs/promises";
-import { type ConfigIssue, ConfigReloadError, type Logger, ConfigValidationError, isSecretPath, REDACTED, redactText, resolveConfig, type StandardSchemaV1 } from "@aiq/config-core";
+import {
+  type ConfigIssue,
+  ConfigReloadError,
+  type Logger,
+  ConfigValidationError,
+  isSecretPath,
+  REDACTED,
+  redactText,
+  resolveConfig,
+  type StandardSchemaV1,
+} from "@aiq/config-core";
 import { type ConfigEnv, type ConfigFormat, configFormatOf, parseConfig } from "@aiq/config-loader";
 
 /** The text of a config value and where it came from, to validate and push. */
@@ -37,14 +47,20 @@ export async function readPushFile(file: string, maxBytes: number, format: Confi
     if (error instanceof ConfigReloadError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const known = code === "ENOENT" || code === "EACCES" || code === "EISDIR" ? code : "READ_FAILED";
-    throw new ConfigReloadError(known, `Cannot read ${file}: ${code ?? String(error)}`, { cause: error, sourceId: file });
+    throw new ConfigReloadError(known, `Cannot read ${file}: ${code ?? String(error)}`, {
+      cause: error,
+      sourceId: file,
+    });
   }
   if (bytes.length > maxBytes) throw tooLarge(file, bytes.length, maxBytes);
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch (error) {
-    throw new ConfigReloadError("ENCODING", `${file} is not UTF-8 text; save it as UTF-8.`, { cause: error, sourceId: file });
+    throw new ConfigReloadError("ENCODING", `${file} is not UTF-8 text; save it as UTF-8.`, {
+      cause: error,
+      sourceId: file,
+    });
   }
   return { text, filename: file, format };
 }
@@ -83,7 +99,8 @@ function literalSecrets(value: ConfigText): LiteralSecret[] {
       if (isSecretPath(at) && (typeof child === "string" || typeof child === "number")) {
         const text = String(child);
         // As core's redaction: very short values are no real secret (and would star ordinary words).
-        if (!text.includes(MARK) && (text.length >= 4 || text === REDACTED)) found.push({ path: at, text, at: parsed.locate(at) });
+        if (!text.includes(MARK) && (text.length >= 4 || text === REDACTED))
+          found.push({ path: at, text, at: parsed.locate(at) });
       } else {
         walk(child, at);
       }
@@ -101,7 +118,9 @@ function literalSecrets(value: ConfigText): LiteralSecret[] {
  */
 export function refuseLiteralSecrets(value: ConfigText): void {
   const issues: ConfigIssue[] = literalSecrets(value).map(({ path, text, at }) => {
-    const name = String(path[path.length - 1]).toUpperCase().replace(/[^A-Z0-9_]/g, "_");
+    const name = String(path[path.length - 1])
+      .toUpperCase()
+      .replace(/[^A-Z0-9_]/g, "_");
     const message =
       text === REDACTED
         ? `holds ${REDACTED}, the mark \`pull\` shows for a secret stored as it is; write a \${VAR} placeholder instead`
@@ -114,7 +133,10 @@ export function refuseLiteralSecrets(value: ConfigText): void {
 /** The value with any secret stored as it is (not as a `${VAR}`) replaced by `***`: what `pull` prints. */
 export function redactStoredValue(value: ConfigText): string {
   try {
-    return redactText(value.text, literalSecrets(value).map(({ text }) => text));
+    return redactText(
+      value.text,
+      literalSecrets(value).map(({ text }) => text),
+    );
   } catch {
     // A value that does not parse holds no secret we could find by key; it is printed as stored.
     return value.text;
@@ -137,12 +159,20 @@ export async function validateValue(
   if (data !== null && typeof data === "object" && !Array.isArray(data) && Object.hasOwn(data, "base")) {
     const at = parsed.locate(["base"]);
     const message = "base: is not supported in a value stored in etcd; merge the base file into this one";
-    throw new ConfigValidationError([{ path: "base", message, file: value.filename, ...(at ? { line: at.line, column: at.column } : {}) }], {
-      sourceId: value.filename,
-    });
+    throw new ConfigValidationError(
+      [{ path: "base", message, file: value.filename, ...(at ? { line: at.line, column: at.column } : {}) }],
+      {
+        sourceId: value.filename,
+      },
+    );
   }
   await resolveConfig(
     { data, checksum: "", locate: parsed.locate },
-    { sourceId: value.filename, strictKeys: options.strictKeys, logger: options.logger, ...(options.schema ? { schema: options.schema } : {}) },
+    {
+      sourceId: value.filename,
+      strictKeys: options.strictKeys,
+      logger: options.logger,
+      ...(options.schema ? { schema: options.schema } : {}),
+    },
   );
 }

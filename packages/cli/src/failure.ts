@@ -1,4 +1,11 @@
-import { type ConfigError, type ConfigErrorCode, type ConfigIssue, formatIssue, isConfigError, isConfigValidationError } from "@aiq/config-core";
+import {
+  type ConfigError,
+  type ConfigErrorCode,
+  type ConfigIssue,
+  formatIssue,
+  isConfigError,
+  isConfigValidationError,
+} from "@aiq/config-core";
 import { displayPath, plural } from "./format.js";
 
 /** A failure as the CLI prints it: text lines, a JSON form, and the exit code. */
@@ -124,7 +131,12 @@ function describeConfigError(error: ConfigError): Failure {
       json: { ok: false, error: { ...errorJson, issues: error.issues }, ...(hint ? { hint } : {}) },
     };
   }
-  return { ...base, message: error.message, issues: [], json: { ok: false, error: errorJson, ...(hint ? { hint } : {}) } };
+  return {
+    ...base,
+    message: error.message,
+    issues: [],
+    json: { ok: false, error: errorJson, ...(hint ? { hint } : {}) },
+  };
 }
 
 function isUsageError(error: unknown): error is Error {
@@ -140,7 +152,13 @@ export function describeFailure(error: unknown): Failure {
   if (isConfigError(error)) return describeConfigError(error);
   if (isUsageError(error)) {
     const hint = "Run `aiq-config --help` for the commands, `aiq-config <command> --help` for their options.";
-    return { exitCode: 2, message: error.message, issues: [], hint, json: { ok: false, error: { name: "UsageError", message: error.message }, hint } };
+    return {
+      exitCode: 2,
+      message: error.message,
+      issues: [],
+      hint,
+      json: { ok: false, error: { name: "UsageError", message: error.message }, hint },
+    };
   }
   const err = error instanceof Error ? error : new Error(String(error));
   return {

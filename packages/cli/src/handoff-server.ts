@@ -117,7 +117,8 @@ export class HandoffServer {
       if (all === "timeout") return { kind: "timeout", pids: peers.map((peer) => peer.pid) };
       let version = 0;
       for (const { peer, answer } of all) {
-        if (answer.type === "refused") return { kind: "refused", pid: peer.pid, version: answer.version, error: answer.error };
+        if (answer.type === "refused")
+          return { kind: "refused", pid: peer.pid, version: answer.version, error: answer.error };
         if (answer.type === "applied") version = answer.version;
       }
       return { kind: "applied", version, pids: peers.map((peer) => peer.pid) };

@@ -1,4 +1,12 @@
-import { defineOwn, isConfigError, isConfigValidationError, isSecretPath, parseOverrideArgument, parseOverridePath, REDACTED } from "@aiq/config-core";
+import {
+  defineOwn,
+  isConfigError,
+  isConfigValidationError,
+  isSecretPath,
+  parseOverrideArgument,
+  parseOverridePath,
+  REDACTED,
+} from "@aiq/config-core";
 import { UsageError } from "./clipanion.js";
 
 /**
@@ -30,7 +38,9 @@ export function describeOverrides(overrides: Readonly<Record<string, string>>): 
 
 /** The overrides with secret values replaced by `***`, for `--json`. */
 export function redactOverrides(overrides: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(overrides).map(([path, value]) => [path, isSecretOverride(path) ? REDACTED : value]));
+  return Object.fromEntries(
+    Object.entries(overrides).map(([path, value]) => [path, isSecretOverride(path) ? REDACTED : value]),
+  );
 }
 
 function isSecretOverride(path: string): boolean {

@@ -41,7 +41,9 @@ export class RunReporter {
   }
 
   #keeps(service: ServiceState | undefined): string {
-    return service ? `the service keeps running on version ${service.version} (pid ${service.pid})` : "the service is not running; waiting for a valid save";
+    return service
+      ? `the service keeps running on version ${service.version} (pid ${service.pid})`
+      : "the service is not running; waiting for a valid save";
   }
 
   /** The config validated at start. */
@@ -53,7 +55,10 @@ export class RunReporter {
 
   /** The config is invalid at start (or still invalid while waiting for a valid save). */
   invalid(error: unknown, waiting: boolean): void {
-    this.#lines(...failureLines(describeFailure(error), this.#style), waiting ? "the service is not started until a save is valid" : "not started");
+    this.#lines(
+      ...failureLines(describeFailure(error), this.#style),
+      waiting ? "the service is not started until a save is valid" : "not started",
+    );
   }
 
   /** A valid save changed these paths. */
@@ -77,13 +82,22 @@ export class RunReporter {
   }
 
   /** The service was started (`stopped`: the previous one, when this is a restart). */
-  started(service: ServiceState, command: string, stopped?: { pid: number; outcome: StopOutcome; stopMs: number; totalMs: number }): void {
+  started(
+    service: ServiceState,
+    command: string,
+    stopped?: { pid: number; outcome: StopOutcome; stopMs: number; totalMs: number },
+  ): void {
     if (!stopped) {
       this.#lines(`started ${command} (pid ${service.pid}, version ${service.version})`);
       return;
     }
-    const how = stopped.outcome === "killed" ? `SIGKILLed after the grace period, ${ms(stopped.stopMs)}` : `stopped in ${ms(stopped.stopMs)}`;
-    this.#lines(`restarted in ${ms(stopped.totalMs)}: pid ${stopped.pid} ${how}; pid ${service.pid} started (version ${service.version})`);
+    const how =
+      stopped.outcome === "killed"
+        ? `SIGKILLed after the grace period, ${ms(stopped.stopMs)}`
+        : `stopped in ${ms(stopped.stopMs)}`;
+    this.#lines(
+      `restarted in ${ms(stopped.totalMs)}: pid ${stopped.pid} ${how}; pid ${service.pid} started (version ${service.version})`,
+    );
   }
 
   /** Not started: the file is invalid now (the refusal was printed). */
@@ -118,14 +132,20 @@ export class RunReporter {
 
   /** The service exited on its own. */
   exited(pid: number, exit: ProcessExit, uptimeMs: number, restartsOnSave: boolean): void {
-    const how = exit.error ? `could not be started: ${exit.error.message}` : exit.signal ? `was ended by ${exit.signal}` : `exited with code ${exit.code}`;
+    const how = exit.error
+      ? `could not be started: ${exit.error.message}`
+      : exit.signal
+        ? `was ended by ${exit.signal}`
+        : `exited with code ${exit.code}`;
     const next = restartsOnSave ? "; it starts again on the next valid save" : "";
     this.#lines(`${this.#style.red("pid")} ${pid} ${how} after ${ms(uptimeMs)}${next}`);
   }
 
   /** Three exits in a row, each within 1 s of its start. */
   crashLoop(count: number): void {
-    this.#lines(`${this.#style.red("crash loop")}: the service exited within 1 s of starting ${count} times in a row; fix it, then save the config to start it again`);
+    this.#lines(
+      `${this.#style.red("crash loop")}: the service exited within 1 s of starting ${count} times in a row; fix it, then save the config to start it again`,
+    );
   }
 
   /** The runner was asked to stop. */
@@ -135,7 +155,13 @@ export class RunReporter {
 
   /** The last line. */
   summary(counts: RunCounts, exitCode: number): void {
-    const parts = [plural(counts.starts, "start"), plural(counts.restarts, "restart"), plural(counts.handoffs, "hand-off"), plural(counts.refused, "refused save"), plural(counts.crashes, "unexpected exit")];
+    const parts = [
+      plural(counts.starts, "start"),
+      plural(counts.restarts, "restart"),
+      plural(counts.handoffs, "hand-off"),
+      plural(counts.refused, "refused save"),
+      plural(counts.crashes, "unexpected exit"),
+    ];
     this.#lines(`stopped (exit ${exitCode}): ${parts.join(", ")}`);
   }
 }

@@ -19,20 +19,28 @@ export async function loadSchemaModule(spec: string, cwd: string): Promise<Stand
   const isPath = specifier.startsWith(".") || path.isAbsolute(specifier);
   let url: string;
   try {
-    url = pathToFileURL(isPath ? path.resolve(cwd, specifier) : createRequire(path.join(cwd, "package.json")).resolve(specifier)).href;
+    url = pathToFileURL(
+      isPath ? path.resolve(cwd, specifier) : createRequire(path.join(cwd, "package.json")).resolve(specifier),
+    ).href;
   } catch {
-    throw new UsageError(`--schema: cannot find the module ${specifier} (from ${cwd}); give a path such as ./schema.mjs, or an installed package.`);
+    throw new UsageError(
+      `--schema: cannot find the module ${specifier} (from ${cwd}); give a path such as ./schema.mjs, or an installed package.`,
+    );
   }
   let module: Record<string, unknown>;
   try {
     module = (await import(url)) as Record<string, unknown>;
   } catch (error) {
-    throw new UsageError(`--schema: loading ${specifier} failed: ${error instanceof Error ? error.message : String(error)}`);
+    throw new UsageError(
+      `--schema: loading ${specifier} failed: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const schema = module[name] as Partial<StandardSchemaV1<unknown, unknown>> | undefined;
   if (typeof schema !== "object" || schema === null || typeof schema["~standard"]?.validate !== "function") {
     const found = Object.keys(module).join(", ") || "nothing";
-    throw new UsageError(`--schema: ${specifier} has no Standard Schema (valibot, zod...) as its export "${name}" (it exports ${found}); name one with ${specifier}#name.`);
+    throw new UsageError(
+      `--schema: ${specifier} has no Standard Schema (valibot, zod...) as its export "${name}" (it exports ${found}); name one with ${specifier}#name.`,
+    );
   }
   return schema as StandardSchemaV1<unknown, unknown>;
 }

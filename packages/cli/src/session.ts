@@ -63,7 +63,10 @@ export class InteractiveSession {
    * @returns false when the user asked to quit
    */
   async handle(line: string): Promise<boolean> {
-    const [name, ...args] = line.trim().split(/\s+/).filter((word) => word !== "");
+    const [name, ...args] = line
+      .trim()
+      .split(/\s+/)
+      .filter((word) => word !== "");
     if (name === undefined) return true;
     const command = name.toLowerCase();
     if (command === "q" || command === "quit" || command === "exit") return false;
@@ -117,7 +120,11 @@ export class InteractiveSession {
     const candidate = await this.#manager.reloadConfig({ validateOnly: true });
     const changed = diffConfigs(current, candidate);
     const what = changed.length === 0 ? "same as the current config" : `${plural(changed.length, "path")} would change`;
-    this.#write([`${this.#style.green("Valid")} (not applied): ${what}`, ...this.#changes(current, candidate, changed), ...this.#summary(candidate)]);
+    this.#write([
+      `${this.#style.green("Valid")} (not applied): ${what}`,
+      ...this.#changes(current, candidate, changed),
+      ...this.#summary(candidate),
+    ]);
   }
 
   #snapshots(): void {
@@ -202,7 +209,8 @@ export type SessionEnd = "quit" | "end" | "interrupt";
  * @returns how the session ended
  */
 export async function runSession(session: InteractiveSession, streams: SessionStreams): Promise<SessionEnd> {
-  const terminal = (streams.input as { isTTY?: boolean }).isTTY === true && (streams.output as { isTTY?: boolean }).isTTY === true;
+  const terminal =
+    (streams.input as { isTTY?: boolean }).isTTY === true && (streams.output as { isTTY?: boolean }).isTTY === true;
   const rl = createInterface({
     input: streams.input,
     output: streams.output,

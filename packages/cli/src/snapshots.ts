@@ -13,7 +13,9 @@ export function formatSnapshots(snapshots: readonly ConfigSnapshot<unknown>[], s
     const version = `v${snapshot.version}`.padEnd(5);
     const reason = snapshot.reason.padEnd(9);
     const where = index === 0 ? style.green("current") : `b ${index}`;
-    lines.push(`  ${mark} ${version} ${reason} ${clock(snapshot.timestamp)}  ${snapshot.checksum.slice(0, 8)}  ${where}`);
+    lines.push(
+      `  ${mark} ${version} ${reason} ${clock(snapshot.timestamp)}  ${snapshot.checksum.slice(0, 8)}  ${where}`,
+    );
   });
   return lines;
 }

@@ -18,7 +18,10 @@ export class WatchReporter {
   readonly #json: boolean;
   readonly #terminal: boolean;
 
-  constructor(manager: ConfigManager, options: { write: (text: string) => void; style: Style; json: boolean; terminal?: boolean }) {
+  constructor(
+    manager: ConfigManager,
+    options: { write: (text: string) => void; style: Style; json: boolean; terminal?: boolean },
+  ) {
     this.#manager = manager;
     this.#write = options.write;
     this.#style = options.style;
@@ -54,7 +57,15 @@ export class WatchReporter {
     const changes = describeChanges(change.previous, config, change.changedPaths);
     if (this.#json) {
       const summary = summarizeConfig(config);
-      this.#event({ event: "reloaded", reloadCount, version: change.version, ...revisionOf(sourceRevision), reason: change.reason, changes, summary });
+      this.#event({
+        event: "reloaded",
+        reloadCount,
+        version: change.version,
+        ...revisionOf(sourceRevision),
+        reason: change.reason,
+        changes,
+        summary,
+      });
       return;
     }
     const revision = sourceRevision === undefined ? "" : `, revision ${sourceRevision}`;
@@ -87,6 +98,8 @@ export class WatchReporter {
       return;
     }
     // In a terminal the Ctrl-C that stopped us was echoed as `^C` with no newline.
-    this.#lines([`${this.#terminal ? "\n" : ""}Stopped watching after ${plural(this.#manager.reloadCount, "reload")}.`]);
+    this.#lines([
+      `${this.#terminal ? "\n" : ""}Stopped watching after ${plural(this.#manager.reloadCount, "reload")}.`,
+    ]);
   }
 }

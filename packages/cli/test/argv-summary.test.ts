@@ -5,8 +5,20 @@ const COMMANDS = new Set(["reload", "interactive", "watch", "schema"]);
 
 describe("normalizeArgv", () => {
   it("moves -c/--config/-o/-v/--json written before the subcommand after it", () => {
-    expect(normalizeArgv(["-c", "a.yml", "-v", "reload", "--validate-only"], COMMANDS)).toEqual(["reload", "-c", "a.yml", "-v", "--validate-only"]);
-    expect(normalizeArgv(["--config=a.yml", "--json", "-o", "x=1", "watch"], COMMANDS)).toEqual(["watch", "--config=a.yml", "--json", "-o", "x=1"]);
+    expect(normalizeArgv(["-c", "a.yml", "-v", "reload", "--validate-only"], COMMANDS)).toEqual([
+      "reload",
+      "-c",
+      "a.yml",
+      "-v",
+      "--validate-only",
+    ]);
+    expect(normalizeArgv(["--config=a.yml", "--json", "-o", "x=1", "watch"], COMMANDS)).toEqual([
+      "watch",
+      "--config=a.yml",
+      "--json",
+      "-o",
+      "x=1",
+    ]);
   });
 
   it("leaves everything else alone", () => {
@@ -20,7 +32,14 @@ describe("normalizeArgv", () => {
 
 describe("summarizeConfig", () => {
   it("counts LLMs, tools + functions, and workflows (+1 for a toolkit `workflow`)", () => {
-    expect(summarizeConfig({ llms: { a: {}, b: {} }, tools: { t: {} }, functions: { f: {}, g: {} }, workflow: { _type: "react_agent" } })).toEqual({
+    expect(
+      summarizeConfig({
+        llms: { a: {}, b: {} },
+        tools: { t: {} },
+        functions: { f: {}, g: {} },
+        workflow: { _type: "react_agent" },
+      }),
+    ).toEqual({
       llms: 2,
       tools: 3,
       workflows: 1,

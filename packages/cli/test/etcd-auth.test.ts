@@ -28,7 +28,8 @@ describe.skipIf(skip)("scenario 60: aiq-config against an etcd with auth on", ()
   afterAll(() => {
     // No password and no secret value in anything any command printed.
     for (const text of outputs) {
-      for (const secret of [READER.password, WRITER.password, "pw-ROOT-1190", CANARY]) expect(text).not.toContain(secret);
+      for (const secret of [READER.password, WRITER.password, "pw-ROOT-1190", CANARY])
+        expect(text).not.toContain(secret);
     }
   });
 
@@ -47,7 +48,9 @@ describe.skipIf(skip)("scenario 60: aiq-config against an etcd with auth on", ()
     record({ stdout: run.stdout.text, stderr: await run.stderr.finished });
 
     await using fixture = await createConfigFixture({ files: { "config.yml": storedConfig(0.9) } });
-    const pushed = record(await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", KEY], as(READER)));
+    const pushed = record(
+      await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", KEY], as(READER)),
+    );
     expect(pushed.code).toBe(1);
     expect(pushed.stderr).toMatch(/^error: .*permission denied/im);
     expect(pushed.stderr).toMatch(/^hint: Check --user/m);
@@ -55,13 +58,19 @@ describe.skipIf(skip)("scenario 60: aiq-config against an etcd with auth on", ()
     expect(hasStack(pushed.stderr)).toBe(false);
     expect((await etcd.server.get(KEY))?.modRevision).toBe(revision);
 
-    const allowed = record(await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", KEY], as(WRITER)));
+    const allowed = record(
+      await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", KEY], as(WRITER)),
+    );
     expect(allowed.code, allowed.stderr).toBe(0);
   });
 
   it("a wrong password is a clear error naming the user, never the password", async () => {
     const wrong = { name: READER.name, password: "pw-WRONG-4242" };
-    for (const argv of [["pull", "--etcd", etcd.url, "--key", KEY], ["reload", "--etcd", etcd.url, "--key", KEY], ["watch", "--etcd", etcd.url, "--key", KEY]]) {
+    for (const argv of [
+      ["pull", "--etcd", etcd.url, "--key", KEY],
+      ["reload", "--etcd", etcd.url, "--key", KEY],
+      ["watch", "--etcd", etcd.url, "--key", KEY],
+    ]) {
       const result = record(await runCliText(argv, as(wrong)));
       expect(result.code, `${argv.join(" ")}\n${result.stderr}`).toBe(1);
       expect(result.stderr).toMatch(/^error: .*wrong user name or password/im);

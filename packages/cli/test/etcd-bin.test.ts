@@ -11,14 +11,23 @@ import { OutputTail } from "./helpers.js";
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const bin = `${root}packages/cli/dist/bin.js`;
 const missing = [bin, `${root}packages/etcd/dist/index.js`].filter((file) => !existsSync(file));
-const skip = etcdSkipReason() ?? (missing.length > 0 ? `not built (run \`pnpm build\`): ${missing.join(", ")}` : undefined);
+const skip =
+  etcdSkipReason() ?? (missing.length > 0 ? `not built (run \`pnpm build\`): ${missing.join(", ")}` : undefined);
 if (skip) console.warn(`\n!!! built aiq-config against etcd skipped: ${skip}\n`);
 
-function run(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? "", ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { env: { PATH: process.env.PATH ?? "", ...env } },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -41,7 +50,9 @@ describe.skipIf(skip)("the built aiq-config against a real etcd", () => {
   it("watch --etcd prints a put and stops on SIGINT with exit 0", async () => {
     const key = "aiq/bin-watch/agent.yml";
     await etcd.server.put(key, storedConfig(0));
-    const child = spawn(process.execPath, [bin, "watch", "--etcd", etcd.url, "--key", key], { env: { PATH: process.env.PATH ?? "" } });
+    const child = spawn(process.execPath, [bin, "watch", "--etcd", etcd.url, "--key", key], {
+      env: { PATH: process.env.PATH ?? "" },
+    });
     const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     try {
       const out = new OutputTail(child.stdout);

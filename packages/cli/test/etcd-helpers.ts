@@ -4,7 +4,10 @@ import { afterAll, beforeAll } from "vitest";
 import { validConfig } from "./helpers.js";
 
 /** One etcd for the tests of a file: started before them, stopped (by pid) after them. */
-export function useEtcd(setup?: (etcd: EtcdServer) => Promise<void>): { readonly server: EtcdServer; readonly url: string } {
+export function useEtcd(setup?: (etcd: EtcdServer) => Promise<void>): {
+  readonly server: EtcdServer;
+  readonly url: string;
+} {
   let server: EtcdServer | undefined;
   beforeAll(async () => {
     server = await startEtcd();

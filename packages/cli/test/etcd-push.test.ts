@@ -16,11 +16,15 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
     await using fixture = await createConfigFixture({ files: { "config.yml": storedConfig(0.2) } });
     const key = freshKey();
     const env = { MAIN_LLM_API_KEY: CANARY };
-    const pushed = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", key], { env });
+    const pushed = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", key], {
+      env,
+    });
     expect(pushed.code, pushed.stderr).toBe(0);
     const revision = revisionIn(pushed.stdout);
     expect(pushed.stdout).toBe(`revision ${revision}\n`);
-    expect(pushed.stderr).toMatch(/^Pushed \S*config\.yml to aiq\/test-\d+\/agent\.yml \(\d+ bytes; created the key\)\.\n$/);
+    expect(pushed.stderr).toMatch(
+      /^Pushed \S*config\.yml to aiq\/test-\d+\/agent\.yml \(\d+ bytes; created the key\)\.\n$/,
+    );
     expect(await etcd.server.get(key)).toMatchObject({ value: storedConfig(0.2), modRevision: revision });
 
     const pulled = await runCliText(["pull", "--etcd", etcd.url, "--key", key], { env });
@@ -33,8 +37,11 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
   it("scenario 58: two pushes from the same base revision: exactly one wins, the other exits 3 naming the current revision", async () => {
     const key = freshKey();
     const base = await etcd.server.put(key, storedConfig(0));
-    await using fixture = await createConfigFixture({ files: { "a.yml": storedConfig(0.1), "b.yml": storedConfig(0.9) } });
-    const push = (file: string) => runCliText(["-c", fixture.path(file), "push", "--etcd", etcd.url, "--key", key, "--expect-revision", base]);
+    await using fixture = await createConfigFixture({
+      files: { "a.yml": storedConfig(0.1), "b.yml": storedConfig(0.9) },
+    });
+    const push = (file: string) =>
+      runCliText(["-c", fixture.path(file), "push", "--etcd", etcd.url, "--key", key, "--expect-revision", base]);
     const results = await Promise.all([push("a.yml"), push("b.yml")]);
     const winners = results.filter((r) => r.code === 0);
     const losers = results.filter((r) => r.code !== 0);
@@ -67,7 +74,10 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
     expect(stale.stderr).toContain(`revision ${now}`);
     const forced = await runCliText(["-c", file, "push", "--etcd", etcd.url, "--key", key, "--force"]);
     expect(forced.code, forced.stderr).toBe(0);
-    expect(await etcd.server.get(key)).toMatchObject({ value: storedConfig(0.5), modRevision: revisionIn(forced.stdout) });
+    expect(await etcd.server.get(key)).toMatchObject({
+      value: storedConfig(0.5),
+      modRevision: revisionIn(forced.stdout),
+    });
   });
 
   it("an invalid file exits 1 with its issues and writes nothing", async () => {
@@ -87,8 +97,21 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
     // A hand-written Standard Schema: a service whose config must say which region it serves.
     const schema = `export const fleetSchema = { "~standard": { version: 1, vendor: "test", validate: (value) =>
       typeof value?.region === "string" ? { value } : { issues: [{ message: "region is required", path: ["region"] }] } } };\n`;
-    await using fixture = await createConfigFixture({ files: { "schema.mjs": schema, "plain.yml": "llms: {}\n", "regional.yml": "region: eu\n" } });
-    const push = (file: string) => runCliText(["-c", fixture.path(file), "push", "--etcd", etcd.url, "--key", key, "--schema", `${fixture.path("schema.mjs")}#fleetSchema`]);
+    await using fixture = await createConfigFixture({
+      files: { "schema.mjs": schema, "plain.yml": "llms: {}\n", "regional.yml": "region: eu\n" },
+    });
+    const push = (file: string) =>
+      runCliText([
+        "-c",
+        fixture.path(file),
+        "push",
+        "--etcd",
+        etcd.url,
+        "--key",
+        key,
+        "--schema",
+        `${fixture.path("schema.mjs")}#fleetSchema`,
+      ]);
     const refused = await push("plain.yml");
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("region: region is required");
@@ -102,7 +125,16 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
     const key = freshKey();
     const typo = storedConfig(0).replace("    max_tokens: 1024\n", "    max_tokens: 1024\n    temprature: 0.5\n");
     await using fixture = await createConfigFixture({ files: { "config.yml": typo } });
-    const strict = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", key, "--strict-keys"]);
+    const strict = await runCliText([
+      "-c",
+      fixture.path("config.yml"),
+      "push",
+      "--etcd",
+      etcd.url,
+      "--key",
+      key,
+      "--strict-keys",
+    ]);
     expect(strict.code).toBe(1);
     expect(strict.stderr).toContain("temprature");
     expect(await etcd.server.get(key)).toBeUndefined();
@@ -114,7 +146,16 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
   it("a secret written as it is is refused (exit 1), and its value is not printed", async () => {
     const key = freshKey();
     await using fixture = await createConfigFixture({ files: { "config.yml": validConfig(0) } });
-    const result = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", key, "--json"]);
+    const result = await runCliText([
+      "-c",
+      fixture.path("config.yml"),
+      "push",
+      "--etcd",
+      etcd.url,
+      "--key",
+      key,
+      "--json",
+    ]);
     expect(result.code).toBe(1);
     const failure = JSON.parse(result.stdout);
     expect(failure.error.issues).toEqual([expect.objectContaining({ path: "llms.main_llm.api_key", line: 9 })]);
@@ -126,11 +167,15 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
   it("scenario 58: a 1.6 MiB value is refused before sending, and the next push works", async () => {
     const key = freshKey();
     const padding = `# ${"x".repeat(100)}\n`.repeat(Math.ceil((1.6 * 1024 * 1024) / 103));
-    await using fixture = await createConfigFixture({ files: { "big.yml": storedConfig(0) + padding, "config.yml": storedConfig(0.4) } });
+    await using fixture = await createConfigFixture({
+      files: { "big.yml": storedConfig(0) + padding, "config.yml": storedConfig(0.4) },
+    });
     const revisionBefore = (await etcd.server.status()).revision;
     const big = await runCliText(["-c", fixture.path("big.yml"), "push", "--etcd", etcd.url, "--key", key]);
     expect(big.code).toBe(1);
-    expect(big.stderr).toMatch(/^error: \S*big\.yml is 1[0-9]{6} bytes, over the 1048576 bytes an etcd value may hold here \(--max-bytes\); nothing was sent\./m);
+    expect(big.stderr).toMatch(
+      /^error: \S*big\.yml is 1[0-9]{6} bytes, over the 1048576 bytes an etcd value may hold here \(--max-bytes\); nothing was sent\./m,
+    );
     expect((await etcd.server.status()).revision).toBe(revisionBefore);
     const next = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", key]);
     expect(next.code, next.stderr).toBe(0);
@@ -140,10 +185,29 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
   it("--dry-run checks everything and writes nothing; pushing the stored text again writes nothing", async () => {
     const key = freshKey();
     const revision = await etcd.server.put(key, storedConfig(0));
-    await using fixture = await createConfigFixture({ files: { "same.yml": storedConfig(0), "new.yml": storedConfig(0.6) } });
-    const dry = await runCliText(["-c", fixture.path("new.yml"), "push", "--etcd", etcd.url, "--key", key, "--dry-run", "--json"]);
+    await using fixture = await createConfigFixture({
+      files: { "same.yml": storedConfig(0), "new.yml": storedConfig(0.6) },
+    });
+    const dry = await runCliText([
+      "-c",
+      fixture.path("new.yml"),
+      "push",
+      "--etcd",
+      etcd.url,
+      "--key",
+      key,
+      "--dry-run",
+      "--json",
+    ]);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(JSON.parse(dry.stdout)).toMatchObject({ ok: true, key, revision: null, previousRevision: revision, dryRun: true, unchanged: false });
+    expect(JSON.parse(dry.stdout)).toMatchObject({
+      ok: true,
+      key,
+      revision: null,
+      previousRevision: revision,
+      dryRun: true,
+      unchanged: false,
+    });
     const same = await runCliText(["-c", fixture.path("same.yml"), "push", "--etcd", etcd.url, "--key", key]);
     expect(same.code).toBe(0);
     expect(same.stdout).toBe(`revision ${revision}\n`);
@@ -159,7 +223,10 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
     const back = await runCliText(["push", "--etcd", etcd.url, "--key", key, "--from-revision", good]);
     expect(back.code, back.stderr).toBe(0);
     expect(back.stderr).toContain(`the value of revision ${good}`);
-    expect(await etcd.server.get(key)).toMatchObject({ value: storedConfig(0.1), modRevision: revisionIn(back.stdout) });
+    expect(await etcd.server.get(key)).toMatchObject({
+      value: storedConfig(0.1),
+      modRevision: revisionIn(back.stdout),
+    });
     const old = await runCliText(["pull", "--etcd", etcd.url, "--key", key, "--revision", good]);
     expect(old).toMatchObject({ code: 0, stdout: storedConfig(0.1), stderr: `revision ${good}\n` });
 

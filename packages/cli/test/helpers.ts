@@ -86,9 +86,13 @@ export class OutputTail {
       const check = (): void => {
         const end = find();
         if (end !== undefined) done(() => resolve(end));
-        else if (this.#ended) done(() => reject(new Error(`output ended without ${String(pattern)}; it was:\n${this.#text}`)));
+        else if (this.#ended)
+          done(() => reject(new Error(`output ended without ${String(pattern)}; it was:\n${this.#text}`)));
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`timed out waiting for ${String(pattern)}; output so far:\n${this.#text}`))), timeoutMs);
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`timed out waiting for ${String(pattern)}; output so far:\n${this.#text}`))),
+        timeoutMs,
+      );
       const done = (settle: () => void): void => {
         clearTimeout(timer);
         this.#waiters.delete(check);
@@ -142,7 +146,10 @@ export function startCli(argv: string[], options: StartOptions = {}): CliRun {
 }
 
 /** Runs `aiq-config argv...` to completion in-process. */
-export async function runCliText(argv: string[], options: StartOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCliText(
+  argv: string[],
+  options: StartOptions = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const run = startCli(argv, { input: "", ...options });
   const code = await run.exit;
   const [stdout, stderr] = await Promise.all([run.stdout.finished, run.stderr.finished]);

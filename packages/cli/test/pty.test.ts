@@ -9,12 +9,20 @@ import { CANARY, INVALID_CONFIG, OutputTail, validConfig } from "./helpers.js";
 // Ctrl-C. It runs the BUILT package (dist), as a user would; `pnpm test` builds before testing.
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 const bin = `${root}packages/cli/dist/bin.js`;
-const built = ["cli/dist/bin.js", "core/dist/index.js", "loader/dist/index.js", "watcher/dist/index.js", "events/dist/index.js"].map(
-  (file) => `${root}packages/${file}`,
-);
+const built = [
+  "cli/dist/bin.js",
+  "core/dist/index.js",
+  "loader/dist/index.js",
+  "watcher/dist/index.js",
+  "events/dist/index.js",
+].map((file) => `${root}packages/${file}`);
 const missing = built.filter((file) => !existsSync(file));
 const hasScript = spawnSync("script", ["--version"]).status === 0;
-const skipReason = !hasScript ? "util-linux `script` is not installed" : missing.length > 0 ? `not built (run \`pnpm build\`): ${missing.join(", ")}` : "";
+const skipReason = !hasScript
+  ? "util-linux `script` is not installed"
+  : missing.length > 0
+    ? `not built (run \`pnpm build\`): ${missing.join(", ")}`
+    : "";
 if (skipReason) console.warn(`pty tests skipped: ${skipReason}`);
 
 /** Strips colours and cursor movements, and turns the terminal's CRLF into LF. */
@@ -23,7 +31,10 @@ function plain(text: string): string {
   return text.replace(/\u001b\[[0-9;?]*[A-Za-z]/g, "").replace(/\r/g, "");
 }
 
-function startInTerminal(args: string, env: NodeJS.ProcessEnv = {}): { child: ChildProcessWithoutNullStreams; out: OutputTail; exit: Promise<number | null> } {
+function startInTerminal(
+  args: string,
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcessWithoutNullStreams; out: OutputTail; exit: Promise<number | null> } {
   const child = spawn("script", ["-q", "-e", "-c", `exec node ${bin} ${args}`, "/dev/null"], {
     env: { ...process.env, NO_COLOR: "", TERM: "xterm-256color", ...env },
   });

@@ -30,7 +30,11 @@ describe("aiq-config reload", () => {
   });
 
   it("takes -c before or after the subcommand, and --config=FILE", async () => {
-    for (const argv of [["reload", "-c", file], ["reload", `--config=${file}`], ["--config", file, "-v", "reload", "--validate-only"]]) {
+    for (const argv of [
+      ["reload", "-c", file],
+      ["reload", `--config=${file}`],
+      ["--config", file, "-v", "reload", "--validate-only"],
+    ]) {
       const { code, stdout } = await runCliText(argv);
       expect(code, argv.join(" ")).toBe(0);
       expect(stdout).toContain("LLMs: 2");
@@ -79,7 +83,10 @@ describe("aiq-config reload", () => {
     ["only comments", "# to be written\n\n"],
   ])("exits 1 naming the file when it is empty (%s)", async (_name, text) => {
     await fs.writeFile(file, text);
-    for (const argv of [["-c", file, "reload"], ["-c", file, "reload", "--validate-only"]]) {
+    for (const argv of [
+      ["-c", file, "reload"],
+      ["-c", file, "reload", "--validate-only"],
+    ]) {
       const { code, stdout, stderr } = await runCliText(argv);
       expect(code).toBe(1);
       expect(stdout).toBe("");
@@ -89,7 +96,10 @@ describe("aiq-config reload", () => {
     }
     const { code, stdout } = await runCliText(["-c", file, "reload", "--json"]);
     expect(code).toBe(1);
-    expect(JSON.parse(stdout)).toMatchObject({ ok: false, error: { code: "EMPTY", message: expect.stringContaining(file) } });
+    expect(JSON.parse(stdout)).toMatchObject({
+      ok: false,
+      error: { code: "EMPTY", message: expect.stringContaining(file) },
+    });
   });
 
   it("exits 1 for a YAML syntax error, with its position", async () => {
@@ -102,7 +112,14 @@ describe("aiq-config reload", () => {
   });
 
   it("--json prints the summary as JSON", async () => {
-    const { code, stdout } = await runCliText(["-c", file, "reload", "--json", "-o", `llms.main_llm.api_key=sk-OVERRIDE-999`]);
+    const { code, stdout } = await runCliText([
+      "-c",
+      file,
+      "reload",
+      "--json",
+      "-o",
+      `llms.main_llm.api_key=sk-OVERRIDE-999`,
+    ]);
     expect(code).toBe(0);
     const result = JSON.parse(stdout);
     expect(result).toEqual({
@@ -130,7 +147,15 @@ describe("aiq-config reload", () => {
   });
 
   it("-o overrides a value before validation (and an invalid override fails like an invalid file)", async () => {
-    const ok = await runCliText(["-c", file, "reload", "-o", "llms.main_llm.temperature=0.5", "-o", "llms.fast_llm.temperature=0.1"]);
+    const ok = await runCliText([
+      "-c",
+      file,
+      "reload",
+      "-o",
+      "llms.main_llm.temperature=0.5",
+      "-o",
+      "llms.fast_llm.temperature=0.1",
+    ]);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toContain("Overrides: llms.main_llm.temperature=0.5, llms.fast_llm.temperature=0.1");
 
@@ -197,7 +222,8 @@ describe("usage errors and help", () => {
   it("--help lists the commands and each command's help has examples", async () => {
     const all = await runCliText(["--help"]);
     expect(all.code).toBe(0);
-    for (const command of ["reload", "interactive", "watch", "schema"]) expect(all.stdout).toContain(`aiq-config ${command}`);
+    for (const command of ["reload", "interactive", "watch", "schema"])
+      expect(all.stdout).toContain(`aiq-config ${command}`);
     for (const command of ["reload", "interactive", "watch", "schema"]) {
       const help = await runCliText([command, "--help"]);
       expect(help.code, command).toBe(0);
@@ -229,7 +255,9 @@ describe("aiq-config reload: frames, references and key hints", () => {
     await fs.writeFile(file, validConfig().replace("llm_name: main_llm", "llm_name: main_lm"));
     const { code, stderr } = await runCliText(["-c", file, "reload"]);
     expect(code).toBe(1);
-    expect(stderr).toMatch(/config\.yml:\d+:\d+ workflow\.llm_name: "main_lm" is not an LLM defined in llms; did you mean "main_llm"\?\n/);
+    expect(stderr).toMatch(
+      /config\.yml:\d+:\d+ workflow\.llm_name: "main_lm" is not an LLM defined in llms; did you mean "main_llm"\?\n/,
+    );
   });
 
   it("warns about a likely typo of a known key, and --strict-keys refuses it", async () => {
@@ -239,6 +267,8 @@ describe("aiq-config reload: frames, references and key hints", () => {
     expect(warned.stderr).toMatch(/llms\.main_llm\.max_token: unknown key "max_token"; did you mean "max_tokens"\?/);
     const strict = await runCliText(["-c", file, "reload", "--strict-keys"]);
     expect(strict.code).toBe(1);
-    expect(strict.stderr).toMatch(/llms\.main_llm\.max_token: unknown key "max_token"; did you mean "max_tokens"\? .*\(refused under strictKeys\)/);
+    expect(strict.stderr).toMatch(
+      /llms\.main_llm\.max_token: unknown key "max_token"; did you mean "max_tokens"\? .*\(refused under strictKeys\)/,
+    );
   });
 });

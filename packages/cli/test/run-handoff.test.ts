@@ -1,7 +1,16 @@
 import { createConfigFixture } from "@aiq/config-testing";
 import { describe, expect, it } from "vitest";
 import { CANARY, validConfig } from "./helpers.js";
-import { processState, type RunnerProcess, service, servicePids, signalsIn, skipReason, startRunner, zombieChildrenOf } from "./run-helpers.js";
+import {
+  processState,
+  type RunnerProcess,
+  service,
+  servicePids,
+  signalsIn,
+  skipReason,
+  startRunner,
+  zombieChildrenOf,
+} from "./run-helpers.js";
 
 // RELIABILITY.md section E, scenarios 46 and 49: hand-off through connectRunner, and no process left behind.
 async function stop(runner: RunnerProcess): Promise<number | null> {
@@ -40,7 +49,9 @@ describe.skipIf(skipReason !== "")("aiq-config run: hand-off and process groups"
 
   it("49: the service's own stricter schema refuses a save: printed, and it keeps running", async () => {
     await using fixture = await createConfigFixture({ files: { "config.yml": validConfig(0) } });
-    const runner = startRunner(fixture.path("config.yml"), { env: { SERVICE_HANDOFF: "1", SERVICE_MAX_TEMPERATURE: "1" } });
+    const runner = startRunner(fixture.path("config.yml"), {
+      env: { SERVICE_HANDOFF: "1", SERVICE_MAX_TEMPERATURE: "1" },
+    });
     try {
       await runner.err.waitFor(/pid \d+ connected/);
       await fixture.save("config.yml", validConfig(1.5));
@@ -58,7 +69,10 @@ describe.skipIf(skipReason !== "")("aiq-config run: hand-off and process groups"
 
   it("49: a connected service that does not answer within --handoff-timeout is restarted", async () => {
     await using fixture = await createConfigFixture({ files: { "config.yml": validConfig(0) } });
-    const runner = startRunner(fixture.path("config.yml"), { runArgs: ["--handoff-timeout", "300"], env: { SERVICE_HANDOFF: "1", SERVICE_HANG: "1" } });
+    const runner = startRunner(fixture.path("config.yml"), {
+      runArgs: ["--handoff-timeout", "300"],
+      env: { SERVICE_HANDOFF: "1", SERVICE_HANG: "1" },
+    });
     try {
       await runner.err.waitFor(/pid \d+ connected/);
       await fixture.save("config.yml", validConfig(0.3));
@@ -84,7 +98,11 @@ describe.skipIf(skipReason !== "")("aiq-config run: hand-off and process groups"
         at = await runner.out.waitFor(`up temperature=${i} `, at);
         at = await runner.out.waitFor(/grandchild \d+/, at);
         // Every grandchild but the newest is gone (a zombie left to a non-reaping PID 1 is not alive).
-        expect(grandchildren().slice(0, -1).filter((pid) => processState(pid) === "live")).toEqual([]);
+        expect(
+          grandchildren()
+            .slice(0, -1)
+            .filter((pid) => processState(pid) === "live"),
+        ).toEqual([]);
         expect(zombieChildrenOf(runner.child.pid!)).toEqual([]);
       }
       expect(await stop(runner)).toBe(0);

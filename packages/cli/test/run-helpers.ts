@@ -8,13 +8,22 @@ import { OutputTail } from "./helpers.js";
 const root = fileURLToPath(new URL("../../../", import.meta.url));
 export const bin = `${root}packages/cli/dist/bin.js`;
 export const service = fileURLToPath(new URL("./fixtures/service.mjs", import.meta.url));
-const built = ["cli/dist/bin.js", "core/dist/index.js", "loader/dist/index.js", "watcher/dist/index.js", "events/dist/index.js"].map(
-  (file) => `${root}packages/${file}`,
-);
+const built = [
+  "cli/dist/bin.js",
+  "core/dist/index.js",
+  "loader/dist/index.js",
+  "watcher/dist/index.js",
+  "events/dist/index.js",
+].map((file) => `${root}packages/${file}`);
 const missing = built.filter((file) => !existsSync(file));
 export const hasScript = spawnSync("script", ["--version"]).status === 0;
 /** Why the runner tests cannot run here, or "". */
-export const skipReason = process.platform === "win32" ? "process groups: POSIX only" : missing.length > 0 ? `not built (run \`pnpm build\`): ${missing.join(", ")}` : "";
+export const skipReason =
+  process.platform === "win32"
+    ? "process groups: POSIX only"
+    : missing.length > 0
+      ? `not built (run \`pnpm build\`): ${missing.join(", ")}`
+      : "";
 
 /** A running `aiq-config run`: its stdout (the service's lines) and stderr (the runner's). */
 export interface RunnerProcess {
@@ -30,7 +39,10 @@ export interface RunnerProcess {
  * Starts `aiq-config -c config run [runArgs] -- node service.mjs [serviceArgs]`.
  * @param env SERVICE_* variables for the service (and anything else)
  */
-export function startRunner(config: string, options: { runArgs?: string[]; serviceArgs?: string[]; env?: Record<string, string>; command?: string[] } = {}): RunnerProcess {
+export function startRunner(
+  config: string,
+  options: { runArgs?: string[]; serviceArgs?: string[]; env?: Record<string, string>; command?: string[] } = {},
+): RunnerProcess {
   const command = options.command ?? [process.execPath, service, ...(options.serviceArgs ?? [])];
   const child = spawn(process.execPath, [bin, "-c", config, "run", ...(options.runArgs ?? []), "--", ...command], {
     env: { ...process.env, NO_COLOR: "1", ...options.env },

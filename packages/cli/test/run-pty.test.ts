@@ -6,9 +6,15 @@ import { bin, hasScript, processState, service, servicePids, signalsIn, skipReas
 
 // RELIABILITY.md scenario 50: Ctrl-C typed in a real terminal (util-linux `script`), where the
 // terminal sends SIGINT to its foreground process group: the runner's, not the service's.
-function runInTerminal(config: string, serviceArgs: string, env: Record<string, string>): { child: ChildProcessWithoutNullStreams; out: OutputTail; exit: Promise<number | null> } {
+function runInTerminal(
+  config: string,
+  serviceArgs: string,
+  env: Record<string, string>,
+): { child: ChildProcessWithoutNullStreams; out: OutputTail; exit: Promise<number | null> } {
   const command = `exec node ${bin} -c ${config} run -- node ${service} ${serviceArgs}`;
-  const child = spawn("script", ["-q", "-e", "-c", command, "/dev/null"], { env: { ...process.env, NO_COLOR: "1", TERM: "xterm-256color", ...env } });
+  const child = spawn("script", ["-q", "-e", "-c", command, "/dev/null"], {
+    env: { ...process.env, NO_COLOR: "1", TERM: "xterm-256color", ...env },
+  });
   const out = new OutputTail(child.stdout);
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   return { child, out, exit };
@@ -17,7 +23,9 @@ function runInTerminal(config: string, serviceArgs: string, env: Record<string, 
 describe.skipIf(skipReason !== "" || !hasScript)("aiq-config run in a real terminal", () => {
   it("50: Ctrl-C gives the service exactly one SIGINT and exits 0; its arguments reach it unchanged", async () => {
     await using fixture = await createConfigFixture({ files: { "config.yml": validConfig(0) } });
-    const { child, out, exit } = runInTerminal(fixture.path("config.yml"), "--help -c other.yml -- x", { SERVICE_STOP_MS: "200" });
+    const { child, out, exit } = runInTerminal(fixture.path("config.yml"), "--help -c other.yml -- x", {
+      SERVICE_STOP_MS: "200",
+    });
     try {
       await out.waitFor(/started \S*node/);
       await out.waitFor("up temperature=0 ");
@@ -26,7 +34,9 @@ describe.skipIf(skipReason !== "" || !hasScript)("aiq-config run in a real termi
       expect(out.text).toContain(`args=${JSON.stringify(["--help", "-c", "other.yml", "--", "x"])}`);
       expect(signalsIn(out.text)).toEqual(["SIGINT"]);
       expect(out.text).toMatch(/SIGINT: stopping the service \(pid \d+\)/);
-      expect(out.text.replace(/\r/g, "")).toMatch(/stopped \(exit 0\): 1 start, 0 restarts, 0 hand-offs, 0 refused saves, 0 unexpected exits\n$/);
+      expect(out.text.replace(/\r/g, "")).toMatch(
+        /stopped \(exit 0\): 1 start, 0 restarts, 0 hand-offs, 0 refused saves, 0 unexpected exits\n$/,
+      );
       expect(servicePids(out.text).map(processState)).toEqual(["gone"]);
     } finally {
       child.kill();
@@ -35,7 +45,10 @@ describe.skipIf(skipReason !== "" || !hasScript)("aiq-config run in a real termi
 
   it("50: a second Ctrl-C during a slow stop kills the group at once, exit 130", async () => {
     await using fixture = await createConfigFixture({ files: { "config.yml": validConfig(0) } });
-    const { child, out, exit } = runInTerminal(fixture.path("config.yml"), "", { SERVICE_STOP_MS: "5000", SERVICE_GRANDCHILD: "1" });
+    const { child, out, exit } = runInTerminal(fixture.path("config.yml"), "", {
+      SERVICE_STOP_MS: "5000",
+      SERVICE_GRANDCHILD: "1",
+    });
     try {
       await out.waitFor(/grandchild \d+/);
       child.stdin.write("\u0003");

@@ -33,9 +33,13 @@ describe.skipIf(skipReason !== "")("aiq-config run: restart mode", () => {
       expect(processState(grandchild)).not.toBe("live");
       expect(signalsIn(runner.out.text)).toEqual(["SIGTERM", "SIGTERM"]);
       expect(runner.err.text).toContain("llms.main_llm.temperature: 0 -> 0.5");
-      expect(runner.err.text).toMatch(/\[aiq-config\] restarted in \d+ ms: pid \d+ stopped in \d+ ms; pid \d+ started \(version 3\)/);
+      expect(runner.err.text).toMatch(
+        /\[aiq-config\] restarted in \d+ ms: pid \d+ stopped in \d+ ms; pid \d+ started \(version 3\)/,
+      );
       expect(await stop(runner)).toBe(0);
-      expect(runner.err.text).toMatch(/stopped \(exit 0\): 3 starts, 2 restarts, 0 hand-offs, 0 refused saves, 0 unexpected exits\n$/);
+      expect(runner.err.text).toMatch(
+        /stopped \(exit 0\): 3 starts, 2 restarts, 0 hand-offs, 0 refused saves, 0 unexpected exits\n$/,
+      );
       expect(`${runner.out.text}${runner.err.text}`).not.toContain(CANARY);
     } finally {
       runner.kill();
@@ -95,7 +99,13 @@ describe.skipIf(skipReason !== "")("aiq-config run: restart mode", () => {
         const starts = servicePids(runner.out.text).length - before;
         expect(starts).toBeGreaterThanOrEqual(1);
         expect(starts).toBeLessThanOrEqual(2);
-        expect(runner.out.text.trimEnd().split("\n").filter((l) => l.includes(" up ")).at(-1)).toContain(`temperature=${last} `);
+        expect(
+          runner.out.text
+            .trimEnd()
+            .split("\n")
+            .filter((l) => l.includes(" up "))
+            .at(-1),
+        ).toContain(`temperature=${last} `);
       }
       expect(await stop(runner)).toBe(0);
     } finally {
@@ -127,7 +137,10 @@ describe.skipIf(skipReason !== "")("aiq-config run: restart mode", () => {
 
   it("45: a service that ignores SIGTERM is SIGKILLed with its group at the grace period", async () => {
     await using fixture = await createConfigFixture({ files: { "config.yml": validConfig(0) } });
-    const runner = startRunner(fixture.path("config.yml"), { runArgs: ["--grace", "400"], env: { SERVICE_IGNORE_TERM: "1", SERVICE_GRANDCHILD: "1" } });
+    const runner = startRunner(fixture.path("config.yml"), {
+      runArgs: ["--grace", "400"],
+      env: { SERVICE_IGNORE_TERM: "1", SERVICE_GRANDCHILD: "1" },
+    });
     try {
       await runner.out.waitFor(/grandchild \d+/);
       const grandchild = Number(/grandchild (\d+)/.exec(runner.out.text)![1]);
@@ -171,7 +184,9 @@ describe.skipIf(skipReason !== "")("aiq-config run: restart mode", () => {
     await using fixture = await createConfigFixture({ files: { "config.yml": validConfig(0) } });
     const runner = startRunner(fixture.path("config.yml"), { env: { SERVICE_CRASH: "1" } });
     try {
-      let at = await runner.err.waitFor(/pid \d+ exited with code 3 after \d+ ms; it starts again on the next valid save/);
+      let at = await runner.err.waitFor(
+        /pid \d+ exited with code 3 after \d+ ms; it starts again on the next valid save/,
+      );
       for (let i = 1; i <= 2; i++) {
         await fixture.save("config.yml", validConfig(i));
         at = await runner.err.waitFor(/exited with code 3/, at);
@@ -193,8 +208,13 @@ describe.skipIf(skipReason !== "")("aiq-config run: restart mode", () => {
   });
 
   it("--exit-with-child exits with the service's code; an invalid config at start exits 1 without starting it", async () => {
-    await using fixture = await createConfigFixture({ files: { "config.yml": validConfig(0), "bad.yml": INVALID_CONFIG } });
-    const crashing = startRunner(fixture.path("config.yml"), { runArgs: ["--exit-with-child"], env: { SERVICE_CRASH: "1" } });
+    await using fixture = await createConfigFixture({
+      files: { "config.yml": validConfig(0), "bad.yml": INVALID_CONFIG },
+    });
+    const crashing = startRunner(fixture.path("config.yml"), {
+      runArgs: ["--exit-with-child"],
+      env: { SERVICE_CRASH: "1" },
+    });
     expect(await crashing.exit).toBe(3);
     const invalid = startRunner(fixture.path("bad.yml"), { runArgs: ["--exit-with-child"] });
     expect(await invalid.exit).toBe(1);

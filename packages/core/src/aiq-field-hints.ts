@@ -30,10 +30,12 @@ function components(config: Tree): [(string | number)[], Tree][] {
   const found: [(string | number)[], Tree][] = [];
   const addRecord = (record: unknown, path: string[]): void => {
     if (!isMapping(record)) return;
-    for (const [name, component] of Object.entries(record)) if (isMapping(component)) found.push([[...path, name], component]);
+    for (const [name, component] of Object.entries(record))
+      if (isMapping(component)) found.push([[...path, name], component]);
   };
   for (const section of COMPONENT_SECTIONS) addRecord(config[section], [section]);
-  for (const single of ["workflow", "workspace"]) if (isMapping(config[single])) found.push([[single], config[single] as Tree]);
+  for (const single of ["workflow", "workspace"])
+    if (isMapping(config[single])) found.push([[single], config[single] as Tree]);
   const general = config.general;
   if (isMapping(general) && isMapping(general.front_end)) found.push([["general", "front_end"], general.front_end]);
   const evaluation = config.eval;

@@ -31,29 +31,33 @@ interface Target {
 }
 
 const LLM: Target = { what: "an LLM", sections: ["llms"] };
-const TOOL: Target = { what: "a function, function group or tool", sections: ["functions", "function_groups", "tools"], tools: true };
+const TOOL: Target = {
+  what: "a function, function group or tool",
+  sections: ["functions", "function_groups", "tools"],
+  tools: true,
+};
 
 // The fields the NeMo Agent Toolkit types as component references (`LLMRef`, `FunctionRef`, ...) under
 // the same name in its own plugins and example configs. Plugin-specific names (`choose_move_fn`,
 // `selection_llm`...) are left alone: some plugins use such names for plain strings.
 const REFERENCE_FIELDS: ReadonlyMap<string, Target> = new Map(
   Object.entries({
-  llm_name: LLM,
-  llm: LLM,
-  embedder_name: { what: "an embedder", sections: ["embedders"] },
-  embedder: { what: "an embedder", sections: ["embedders"] },
-  tool_names: TOOL,
-  function_names: TOOL,
-  tools: TOOL,
-  augmented_fn: TOOL,
-  hitl_approval_fn: TOOL,
-  retriever_name: { what: "a retriever", sections: ["retrievers"] },
-  retriever: { what: "a retriever", sections: ["retrievers"] },
-  memory_name: { what: "a memory", sections: ["memory"] },
-  memory: { what: "a memory", sections: ["memory"] },
-  object_store_name: { what: "an object store", sections: ["object_stores"] },
-  object_store: { what: "an object store", sections: ["object_stores"] },
-  auth_provider: { what: "an authentication provider", sections: ["authentication"] },
+    llm_name: LLM,
+    llm: LLM,
+    embedder_name: { what: "an embedder", sections: ["embedders"] },
+    embedder: { what: "an embedder", sections: ["embedders"] },
+    tool_names: TOOL,
+    function_names: TOOL,
+    tools: TOOL,
+    augmented_fn: TOOL,
+    hitl_approval_fn: TOOL,
+    retriever_name: { what: "a retriever", sections: ["retrievers"] },
+    retriever: { what: "a retriever", sections: ["retrievers"] },
+    memory_name: { what: "a memory", sections: ["memory"] },
+    memory: { what: "a memory", sections: ["memory"] },
+    object_store_name: { what: "an object store", sections: ["object_stores"] },
+    object_store: { what: "an object store", sections: ["object_stores"] },
+    auth_provider: { what: "an authentication provider", sections: ["authentication"] },
   }),
 );
 
@@ -143,7 +147,10 @@ function checkName(name: string, path: ConfigPath, target: Target, context: Cont
       return;
     }
   }
-  const message = target.tools && groupMember(name, config) === "unknown-group" ? unknownGroupMessage(name, config) : danglingMessage(name, target, config);
+  const message =
+    target.tools && groupMember(name, config) === "unknown-group"
+      ? unknownGroupMessage(name, config)
+      : danglingMessage(name, target, config);
   const finding = { path: [...path], message };
   (path[0] === "eval" ? report.warnings : report.errors).push(finding);
 }
@@ -184,7 +191,8 @@ function unknownGroupMessage(name: string, config: Tree): string {
   const group = name.slice(0, name.indexOf(separator));
   const groups = Object.keys(sectionOf(config, "function_groups"));
   const guess = closestName(group, groups);
-  const hint = guess === undefined ? "" : `; did you mean "${guess}${separator}${name.slice(group.length + separator.length)}"?`;
+  const hint =
+    guess === undefined ? "" : `; did you mean "${guess}${separator}${name.slice(group.length + separator.length)}"?`;
   return `"${name}" names a member of the function group "${group}", which function_groups does not define${hint}`;
 }
 

@@ -17,9 +17,7 @@ function positiveInteger(message: string) {
 // and an explicit null means "use the provider's default".
 const commonFields = {
   _type: v.optional(v.string("_type must be a string naming the component type")),
-  temperature: v.optional(
-    v.nullable(v.pipe(v.number(TEMPERATURE), v.finite(TEMPERATURE), v.minValue(0, TEMPERATURE))),
-  ),
+  temperature: v.optional(v.nullable(v.pipe(v.number(TEMPERATURE), v.finite(TEMPERATURE), v.minValue(0, TEMPERATURE)))),
   max_tokens: v.optional(v.nullable(positiveInteger(MAX_TOKENS))),
   max_iterations: v.optional(v.nullable(positiveInteger(MAX_ITERATIONS))),
   timeout: v.optional(v.nullable(v.pipe(v.number(TIMEOUT), v.finite(TIMEOUT), v.gtValue(0, TIMEOUT)))),

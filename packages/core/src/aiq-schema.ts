@@ -66,7 +66,9 @@ export const aiqConfigSchema = v.pipe(
     const item = issue.path?.[0];
     if (issue.expected !== "never" || item === undefined) return "the config must be a mapping of sections";
     // An object schema takes a list too (its indexes become keys); a config must be a mapping.
-    return Array.isArray(item.input) ? "the config must be a mapping of sections, not a list" : unknownSectionMessage(String(item.key));
+    return Array.isArray(item.input)
+      ? "the config must be a mapping of sections, not a list"
+      : unknownSectionMessage(String(item.key));
   }),
   v.rawCheck(({ dataset, addIssue }) => reportOtherUnknownSections(dataset.issues, addIssue)),
 );
@@ -95,6 +97,7 @@ function reportOtherUnknownSections(issues: readonly v.BaseIssue<unknown>[] | un
 
 function unknownSectionMessage(key: string): string {
   const hint = closestName(key, SECTION_NAMES);
-  const suggestion = hint === undefined ? `; the sections are: ${SECTION_NAMES.join(", ")}` : `; did you mean "${hint}"?`;
+  const suggestion =
+    hint === undefined ? `; the sections are: ${SECTION_NAMES.join(", ")}` : `; did you mean "${hint}"?`;
   return `unknown top-level section "${key}"${suggestion}`;
 }

@@ -3,7 +3,15 @@ import { formatCodeFrame } from "./code-frame.js";
 import { resolveConfig } from "./pipeline.js";
 import { isConfigValidationError } from "./errors.js";
 
-const TEXT = ["llms:", "  main_llm:", "    _type: nim", "    api_key: sk-CANARY-1", "    temprature: 0.5", "    max_tokens: 0", ""].join("\n");
+const TEXT = [
+  "llms:",
+  "  main_llm:",
+  "    _type: nim",
+  "    api_key: sk-CANARY-1",
+  "    temprature: 0.5",
+  "    max_tokens: 0",
+  "",
+].join("\n");
 
 describe("formatCodeFrame", () => {
   it("shows two lines around the position with a caret, secret values masked", () => {
@@ -44,7 +52,8 @@ describe("formatCodeFrame", () => {
   });
 
   it("masks tokens that look like credentials under any key; ordinary long words stay", () => {
-    const text = "workflow:\n  llm_name: nvapi-CANARY_x1\n  note: ghp_CANARY2 and 9f8e7d6c5b4a39281706aBcD\n  prompt: internationalization\n";
+    const text =
+      "workflow:\n  llm_name: nvapi-CANARY_x1\n  note: ghp_CANARY2 and 9f8e7d6c5b4a39281706aBcD\n  prompt: internationalization\n";
     const frame = formatCodeFrame(text, { line: 2, column: 13 });
     expect(frame).not.toContain("CANARY");
     expect(frame).toContain("  3 |   note: *** and ***");
@@ -59,7 +68,9 @@ describe("formatCodeFrame", () => {
     expect(line.length).toBeLessThan(140);
     expect(caret.indexOf("^")).toBeGreaterThan(0);
     expect(line[caret.indexOf("^")]).toBe("x");
-    expect(formatCodeFrame("a:\n\tb: 1", { line: 2, column: 1 })).toBe(["  1 | a:", "> 2 | →b: 1", "    | ^"].join("\n"));
+    expect(formatCodeFrame("a:\n\tb: 1", { line: 2, column: 1 })).toBe(
+      ["  1 | a:", "> 2 | →b: 1", "    | ^"].join("\n"),
+    );
   });
 
   it("is empty for a line outside the text", () => {
@@ -71,7 +82,8 @@ describe("formatCodeFrame", () => {
 describe("frames of a failed resolve", () => {
   it("puts a frame, built from the document's text, under each schema issue; none without the text", async () => {
     const data = { llms: { main_llm: { _type: "nim", api_key: "sk-CANARY-1", temprature: 0.5, max_tokens: 0 } } };
-    const locate = (path: readonly (string | number)[]) => (path.join(".") === "llms.main_llm.max_tokens" ? { line: 6, column: 17 } : undefined);
+    const locate = (path: readonly (string | number)[]) =>
+      path.join(".") === "llms.main_llm.max_tokens" ? { line: 6, column: 17 } : undefined;
     const failure = async (document: Parameters<typeof resolveConfig>[0]) => {
       try {
         await resolveConfig(document, { sourceId: "config.yml" });
@@ -80,9 +92,19 @@ describe("frames of a failed resolve", () => {
       }
       throw new Error("expected a ConfigValidationError");
     };
-    const framed = await failure({ data, checksum: "x", locate, sourceText: (file) => (file === "config.yml" ? TEXT : undefined) });
+    const framed = await failure({
+      data,
+      checksum: "x",
+      locate,
+      sourceText: (file) => (file === "config.yml" ? TEXT : undefined),
+    });
     expect(framed.issues).toEqual([
-      expect.objectContaining({ path: "llms.main_llm.max_tokens", line: 6, column: 17, frame: expect.stringContaining("> 6 |     max_tokens: 0") }),
+      expect.objectContaining({
+        path: "llms.main_llm.max_tokens",
+        line: 6,
+        column: 17,
+        frame: expect.stringContaining("> 6 |     max_tokens: 0"),
+      }),
     ]);
     expect(JSON.stringify(framed.issues)).not.toContain("CANARY");
     const plain = await failure({ data, checksum: "x", locate });

@@ -60,7 +60,8 @@ export function formatCodeFrame(text: string, position: CodeFramePosition, optio
     const shown = showLine(maskCredentials(redactText(maskLine(lines, i, keys), secrets)), start);
     const gutter = `${i === index ? ">" : " "} ${String(i + 1).padStart(width)} |`;
     out.push(shown === "" ? gutter : `${gutter} ${shown}`);
-    if (i === index && position.column !== undefined) out.push(`  ${" ".repeat(width)} | ${" ".repeat(column - 1 - start)}^`);
+    if (i === index && position.column !== undefined)
+      out.push(`  ${" ".repeat(width)} | ${" ".repeat(column - 1 - start)}^`);
   }
   return out.join("\n");
 }
@@ -106,7 +107,12 @@ function indentOf(line: string): number {
 }
 
 /** True when a line is nested (more indented) under a secret key: a block scalar or mapping it holds. */
-function underSecretKey(lines: readonly string[], index: number, indent: number, keys: readonly SecretKeyPattern[]): boolean {
+function underSecretKey(
+  lines: readonly string[],
+  index: number,
+  indent: number,
+  keys: readonly SecretKeyPattern[],
+): boolean {
   let limit = indent;
   for (let i = index - 1; i >= 0 && i >= index - MAX_LOOKBACK && limit > 0; i--) {
     const line = lines[i] as string;

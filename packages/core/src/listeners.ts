@@ -41,7 +41,12 @@ export class ListenerRegistry<T> {
   }
 
   /** Calls each listener whose path (if any) overlaps a changed path; isolates every failure. */
-  notify(config: Readonly<T>, change: ConfigChange<T>, changed: readonly ConfigPath[], onFailure: ListenerFailure): void {
+  notify(
+    config: Readonly<T>,
+    change: ConfigChange<T>,
+    changed: readonly ConfigPath[],
+    onFailure: ListenerFailure,
+  ): void {
     for (const entry of [...this.#entries.values()]) {
       // Removed by an earlier listener of this same notification.
       if (!this.#entries.has(entry.id)) continue;

@@ -149,7 +149,13 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
         const { document, resolved } = await this.#readAndResolve(this.#overrides, "reload", options.signal);
         if (validateOnly) return resolved.config;
         this.#ensureOpen();
-        this.#commit({ document, config: resolved.config, reason: "reload", changed: resolved.changedPaths, countsAsReload: true });
+        this.#commit({
+          document,
+          config: resolved.config,
+          reason: "reload",
+          changed: resolved.changedPaths,
+          countsAsReload: true,
+        });
         return this.#config;
       } catch (error) {
         // A validate-only run changes nothing, its failure included.
@@ -171,10 +177,15 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
         const possible = this.#snapshots.length - 1;
         const target = Number.isInteger(steps) && steps >= 1 ? this.#snapshots.at(steps) : undefined;
         if (!target) {
-          const can = possible === 0 ? "no rollback is possible" : `1 to ${possible} step${possible === 1 ? "" : "s"} possible`;
-          throw new ConfigReloadError("ROLLBACK_RANGE", `Cannot roll back ${steps} step(s): ${this.#snapshots.length} snapshot(s) kept, ${can}.`, {
-            sourceId: this.#source.id,
-          });
+          const can =
+            possible === 0 ? "no rollback is possible" : `1 to ${possible} step${possible === 1 ? "" : "s"} possible`;
+          throw new ConfigReloadError(
+            "ROLLBACK_RANGE",
+            `Cannot roll back ${steps} step(s): ${this.#snapshots.length} snapshot(s) kept, ${can}.`,
+            {
+              sourceId: this.#source.id,
+            },
+          );
         }
         const document: SourceDocument = {
           data: target.data,
@@ -183,7 +194,14 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
         };
         const resolved = await resolveDocument(document, this.#optionsWith(this.#overrides), this.#config);
         this.#ensureOpen();
-        this.#commit({ document, config: resolved.config, reason: "rollback", changed: resolved.changedPaths, countsAsReload: true, dropNewest: steps });
+        this.#commit({
+          document,
+          config: resolved.config,
+          reason: "rollback",
+          changed: resolved.changedPaths,
+          countsAsReload: true,
+          dropNewest: steps,
+        });
         return this.#config;
       } catch (error) {
         throw this.#recordFailure(error);
@@ -205,7 +223,13 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
         for (const warning of resolved.warnings) this.#logger.warn(warning);
         this.#ensureOpen();
         this.#overrides = next;
-        this.#commit({ document: this.#document, config: resolved.config, reason: "overrides", changed: resolved.changedPaths, countsAsReload: false });
+        this.#commit({
+          document: this.#document,
+          config: resolved.config,
+          reason: "overrides",
+          changed: resolved.changedPaths,
+          countsAsReload: false,
+        });
         return this.#config;
       } catch (error) {
         throw this.#recordFailure(error);
@@ -280,7 +304,8 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
   }
 
   #ensureOpen(): void {
-    if (this.#closed) throw new ConfigError("CLOSED", "The config manager was closed during the operation; nothing changed.");
+    if (this.#closed)
+      throw new ConfigError("CLOSED", "The config manager was closed during the operation; nothing changed.");
   }
 
   #optionsWith(overrides: ConfigOverrides): ResolveConfigOptions<T> {
@@ -291,14 +316,19 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     const log = this.#logger;
     const started = performance.now();
     const readSignal = signal ? AbortSignal.any([signal, this.#abort.signal]) : this.#abort.signal;
-    const document = await readDocument(this.#source, readSignal, { previous: this.#document, secretKeys: this.#secretKeys });
+    const document = await readDocument(this.#source, readSignal, {
+      previous: this.#document,
+      secretKeys: this.#secretKeys,
+    });
     const read = performance.now();
     for (const warning of document.warnings ?? []) log.warn(warning);
     const resolved = await resolveDocument(document, this.#optionsWith(overrides), this.#config);
     // Said once, when the overrides are first applied (setOverrides says it for a new set).
     if (step === "initial") for (const warning of resolved.warnings) log.warn(warning);
     for (const notice of resolved.notices) log.warn(notice);
-    log.debug(`${step} ${this.#source.id}: read+parse ${ms(read - started)}, overrides+validate+freeze ${ms(performance.now() - read)}`);
+    log.debug(
+      `${step} ${this.#source.id}: read+parse ${ms(read - started)}, overrides+validate+freeze ${ms(performance.now() - read)}`,
+    );
     return { document, resolved };
   }
 
@@ -318,7 +348,8 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     const { data, checksum, revision } = input.document;
     this.#document = { data, checksum, ...(revision === undefined ? {} : { revision }) };
     // A read (not a rollback or new overrides) tells which store revision is current there.
-    if (revision !== undefined && (input.reason === "initial" || input.reason === "reload")) this.#sourceRevision = revision;
+    if (revision !== undefined && (input.reason === "initial" || input.reason === "reload"))
+      this.#sourceRevision = revision;
     if (input.countsAsReload) this.#reloadCount++;
     this.#lastReloadAt = now;
     this.#lastSuccessAt = now;
@@ -348,13 +379,20 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     else this.#snapshots.push(state);
     if (input.reason === "initial") return;
     const changedPaths = input.changed.map(formatOverridePath);
-    this.#logger.debug(`${input.reason} ${this.#source.id}: version ${this.#version}, ${changedPaths.length} path(s) changed`);
+    this.#logger.debug(
+      `${input.reason} ${this.#source.id}: version ${this.#version}, ${changedPaths.length} path(s) changed`,
+    );
     this.#emit(input.reason === "rollback" ? ConfigEventType.CONFIG_ROLLED_BACK : ConfigEventType.CONFIG_RELOADED, {
       reason: input.reason,
       changedPaths,
     });
     const onFailure: ListenerFailure = (listenerId, error) => this.#listenerFailed(listenerId, error);
-    this.#listeners.notify(input.config, { version: this.#version, reason: input.reason, previous, changedPaths }, input.changed, onFailure);
+    this.#listeners.notify(
+      input.config,
+      { version: this.#version, reason: input.reason, previous, changedPaths },
+      input.changed,
+      onFailure,
+    );
   }
 
   /** Records a failed operation (status, event, warning) without changing the config; returns the error to throw. */
@@ -365,7 +403,8 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     this.#lastError = described;
     if (described.code === "ENOENT") this.#missing = true;
     if (described.code === "CLOSED") return error;
-    if (this.#logFailures) this.#logger.warn(`reload of ${this.#source.id} failed; keeping version ${this.#version}: ${described.message}`);
+    if (this.#logFailures)
+      this.#logger.warn(`reload of ${this.#source.id} failed; keeping version ${this.#version}: ${described.message}`);
     this.#emit(ConfigEventType.CONFIG_RELOAD_FAILED, { error: toEventError(described) });
     return error;
   }

@@ -3,7 +3,11 @@ import { describe, expect, it } from "vitest";
 import { isConfigValidationError } from "./errors.js";
 import { formatOverridePath, parseOverridePath } from "./override-path.js";
 
-function pathError(path: string): { code: string; issues: readonly { path: string; message: string }[]; message: string } {
+function pathError(path: string): {
+  code: string;
+  issues: readonly { path: string; message: string }[];
+  message: string;
+} {
   try {
     parseOverridePath(path);
   } catch (error) {
@@ -57,14 +61,19 @@ describe("parseOverridePath", () => {
     expect(pathError("a..b").issues[0]?.message).toContain('llms."gpt-4.1".temperature');
   });
 
-  it.each(["__proto__", "constructor", "prototype", "a.__proto__", '"__proto__".x', "a.b.constructor.prototype.x", 'a."prototype"'])(
-    "rejects the reserved key in %s",
-    (path) => {
-      const error = pathError(path);
-      expect(error.code).toBe("INVALID_PATH");
-      expect(error.issues[0]?.message).toMatch(/reserved key "(__proto__|constructor|prototype)"/);
-    },
-  );
+  it.each([
+    "__proto__",
+    "constructor",
+    "prototype",
+    "a.__proto__",
+    '"__proto__".x',
+    "a.b.constructor.prototype.x",
+    'a."prototype"',
+  ])("rejects the reserved key in %s", (path) => {
+    const error = pathError(path);
+    expect(error.code).toBe("INVALID_PATH");
+    expect(error.issues[0]?.message).toMatch(/reserved key "(__proto__|constructor|prototype)"/);
+  });
 
   it("rejects a list of keys passed where a string belongs (set-value style bypass)", () => {
     const error = pathError(["__proto__", "x"] as unknown as string);

@@ -53,7 +53,8 @@ export function tryParseOverridePath(path: string): PathParseResult {
     const why = checkPathSegments(path) ?? "must be a dotted string, not a list of keys";
     return { ok: false, message: `is not a dotted path: it ${why}` };
   }
-  if (path === "") return { ok: false, message: "has an empty path; write dotted keys such as llms.main_llm.temperature" };
+  if (path === "")
+    return { ok: false, message: "has an empty path; write dotted keys such as llms.main_llm.temperature" };
   const segments: (string | number)[] = [];
   let i = 0;
   for (;;) {
@@ -80,7 +81,8 @@ export function tryParseOverridePath(path: string): PathParseResult {
     i++; // the dot
     if (i === path.length) return { ok: false, message: `ends with a dot (an empty last key); ${HINT}` };
   }
-  for (const segment of segments) if (isReservedKey(segment)) return { ok: false, message: reservedMessage(segment as string) };
+  for (const segment of segments)
+    if (isReservedKey(segment)) return { ok: false, message: reservedMessage(segment as string) };
   return { ok: true, segments };
 }
 
@@ -95,7 +97,8 @@ function bareCharProblem(char: string, position: number): string | undefined {
     return `has "${char}" at position ${position}; write list indexes with dots (servers.0.host) and quote a key that contains brackets`;
   }
   // Escapes are only read inside quotes; a bare backslash would suggest `\u005f`-style escapes are decoded.
-  if (char === "\\") return `has "\\" outside quotes at position ${position}; escapes (\\" and \\\\) are only read inside a quoted key`;
+  if (char === "\\")
+    return `has "\\" outside quotes at position ${position}; escapes (\\" and \\\\) are only read inside a quoted key`;
   return undefined;
 }
 

@@ -1,4 +1,10 @@
-import { PROTOTYPE_POLLUTION_PATHS, type PrototypeNames, plantedKeys, prototypeNames, RESERVED_KEYS } from "@aiq/config-testing";
+import {
+  PROTOTYPE_POLLUTION_PATHS,
+  type PrototypeNames,
+  plantedKeys,
+  prototypeNames,
+  RESERVED_KEYS,
+} from "@aiq/config-testing";
 import fc from "fast-check";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { isConfigValidationError } from "./errors.js";
@@ -39,8 +45,9 @@ const documents = [
 const plainKey = fc.constantFrom("a", "b", "llms", "0", "x");
 const reserved = fc.constantFrom(...RESERVED);
 // Spellings of a reserved key in a dotted path: bare, quoted, bracketed, and unicode-escaped (bare or quoted).
-const spelled = fc.tuple(reserved, fc.constantFrom("bare", "quoted", "bracket", "bracket-quoted", "escaped", "escaped-quoted")).map(
-  ([key, form]) => {
+const spelled = fc
+  .tuple(reserved, fc.constantFrom("bare", "quoted", "bracket", "bracket-quoted", "escaped", "escaped-quoted"))
+  .map(([key, form]) => {
     const escaped = key.replace(/_/g, "\\u005f").replace(/o/g, "\\u006f");
     switch (form) {
       case "quoted":
@@ -56,8 +63,7 @@ const spelled = fc.tuple(reserved, fc.constantFrom("bare", "quoted", "bracket", 
       default:
         return key;
     }
-  },
-);
+  });
 const hostilePath = fc
   .tuple(fc.array(plainKey, { maxLength: 3 }), spelled, fc.array(fc.oneof(plainKey, spelled), { maxLength: 3 }))
   .map(([before, bad, after]) => [...before, bad, ...after, "x"].join("."));
@@ -81,11 +87,16 @@ describe("override prototype pollution (RELIABILITY 31)", () => {
 
   it("property: any path with a reserved key in any position and any spelling is rejected, and nothing global changes", () => {
     fc.assert(
-      fc.property(hostilePath, fc.constantFrom(...documents), fc.oneof(fc.constant("1"), fc.constant(true), fc.constant(null)), (path, document, value) => {
-        expectInvalidPath(() => applyOverrides(document(), { [path]: value }));
-        expectInvalidPath(() => parseOverridePath(path));
-        expectNoPollution();
-      }),
+      fc.property(
+        hostilePath,
+        fc.constantFrom(...documents),
+        fc.oneof(fc.constant("1"), fc.constant(true), fc.constant(null)),
+        (path, document, value) => {
+          expectInvalidPath(() => applyOverrides(document(), { [path]: value }));
+          expectInvalidPath(() => parseOverridePath(path));
+          expectNoPollution();
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -110,7 +121,11 @@ describe("override prototype pollution (RELIABILITY 31)", () => {
   });
 
   it("property: array-typed paths with a reserved key anywhere never write", () => {
-    const segments = fc.tuple(fc.array(plainKey, { maxLength: 3 }), reserved, fc.array(fc.oneof(plainKey, reserved), { maxLength: 3 }));
+    const segments = fc.tuple(
+      fc.array(plainKey, { maxLength: 3 }),
+      reserved,
+      fc.array(fc.oneof(plainKey, reserved), { maxLength: 3 }),
+    );
     fc.assert(
       fc.property(segments, fc.constantFrom(...documents), ([before, bad, after], document) => {
         const result = setAtPath(document(), [...before, bad, ...after, "x"], 1, new WeakSet());

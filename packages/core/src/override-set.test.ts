@@ -31,7 +31,10 @@ describe("applyOverrides: copy on write", () => {
 
   it("two overrides through the same alias get two independent copies", () => {
     const shared = { t: 1, u: 1 };
-    const out = applyOverrides({ a: shared, b: shared }, { "a.t": 2, "b.u": 3 }) as { a: typeof shared; b: typeof shared };
+    const out = applyOverrides({ a: shared, b: shared }, { "a.t": 2, "b.u": 3 }) as {
+      a: typeof shared;
+      b: typeof shared;
+    };
     expect(out).toEqual({ a: { t: 2, u: 1 }, b: { t: 1, u: 3 } });
     expect(shared).toEqual({ t: 1, u: 1 });
   });
@@ -62,7 +65,10 @@ describe("applyOverrides: copy on write", () => {
 
   it("keeps a null-prototype mapping null-prototype and never reads inherited properties", () => {
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: 1 });
-    const out = applyOverrides({ bare }, { "bare.b": 2, toString: "x", "x.hasOwnProperty": 1 }) as Record<string, Record<string, unknown>>;
+    const out = applyOverrides({ bare }, { "bare.b": 2, toString: "x", "x.hasOwnProperty": 1 }) as Record<
+      string,
+      Record<string, unknown>
+    >;
     expect(Object.getPrototypeOf(out.bare)).toBeNull();
     expect({ ...out.bare }).toEqual({ a: 1, b: 2 });
     expect(out.toString).toBe("x");
@@ -73,7 +79,12 @@ describe("applyOverrides: copy on write", () => {
     const leaf = fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.string({ maxLength: 3 }));
     const keys = fc.constantFrom("a", "b", "c", "0", "1");
     const tree = fc.letrec((tie) => ({
-      node: fc.oneof({ depthSize: "small" }, leaf, fc.dictionary(keys, tie("node"), { maxKeys: 3 }), fc.array(tie("node"), { maxLength: 3 })),
+      node: fc.oneof(
+        { depthSize: "small" },
+        leaf,
+        fc.dictionary(keys, tie("node"), { maxKeys: 3 }),
+        fc.array(tie("node"), { maxLength: 3 }),
+      ),
     })).node;
     const overrides = fc.dictionary(
       fc.array(keys, { minLength: 1, maxLength: 4 }).map((k) => k.join(".")),

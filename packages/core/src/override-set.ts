@@ -49,7 +49,8 @@ export function valueAt(data: unknown, path: ConfigPath): ReplacedValue {
 export function setAtPath(root: unknown, path: ConfigPath, value: unknown, owned: WeakSet<object>): SetResult {
   const unsafe = checkPathSegments(path);
   if (unsafe !== undefined) return { ok: false, message: unsafe };
-  if (path.length === 0) return { ok: false, message: "has an empty path; write dotted keys such as llms.main_llm.temperature" };
+  if (path.length === 0)
+    return { ok: false, message: "has an empty path; write dotted keys such as llms.main_llm.temperature" };
   if (!isContainer(root)) {
     return { ok: false, message: `cannot be applied: the document is ${describe(root)}, not a mapping` };
   }
@@ -86,18 +87,28 @@ export function setAtPath(root: unknown, path: ConfigPath, value: unknown, owned
   return { ok: true, value: writeBack(chain, value, owned) };
 }
 
-function keyIn(node: Container, segment: string | number, path: ConfigPath, depth: number): string | number | { problem: string } {
+function keyIn(
+  node: Container,
+  segment: string | number,
+  path: ConfigPath,
+  depth: number,
+): string | number | { problem: string } {
   if (!Array.isArray(node)) return String(segment);
   const index = toIndex(segment);
   const list = depth === 0 ? "the top-level list" : `"${formatOverridePath(path.slice(0, depth))}"`;
   const range = node.length === 0 ? "use 0 (to append)" : `use 0..${node.length} (${node.length} appends)`;
   if (index === undefined) return { problem: `needs an index into ${list}, not "${String(segment)}"; ${range}` };
   // Writing past the end would leave holes that no config format can express.
-  if (index > node.length) return { problem: `uses index ${index}, past the end of ${list} (length ${node.length}); ${range}` };
+  if (index > node.length)
+    return { problem: `uses index ${index}, past the end of ${list} (length ${node.length}); ${range}` };
   return index;
 }
 
-function writeBack(chain: readonly { node: Container; key: string | number }[], value: unknown, owned: WeakSet<object>): unknown {
+function writeBack(
+  chain: readonly { node: Container; key: string | number }[],
+  value: unknown,
+  owned: WeakSet<object>,
+): unknown {
   let current = value;
   for (let i = chain.length - 1; i >= 0; i--) {
     const { node, key } = chain[i] as { node: Container; key: string | number };

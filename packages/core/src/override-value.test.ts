@@ -60,7 +60,15 @@ describe("parseYamlScalar (YAML 1.2 core schema)", () => {
       fc.constantFrom("", "e", "E-", "e+"),
       digits,
     );
-    const token = fc.constantFrom(..."0123456789+-.eExXoOabcfinlNrtuTF~_ ".split(""), "null", "true", "inf", "nan", "0x", "0o");
+    const token = fc.constantFrom(
+      ..."0123456789+-.eExXoOabcfinlNrtuTF~_ ".split(""),
+      "null",
+      "true",
+      "inf",
+      "nan",
+      "0x",
+      "0o",
+    );
     fc.assert(
       fc.property(fc.oneof(fc.array(token, { minLength: 1, maxLength: 8 }), numberLike), (parts) => {
         const text = parts.join("");

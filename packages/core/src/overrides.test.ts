@@ -34,7 +34,10 @@ function applyArgs(data: unknown, args: string[], schema?: unknown): unknown {
 
 const doc = () =>
   deepFreeze({
-    llms: { main_llm: { _type: "nim", model_name: "m", temperature: 0.5, stream: true }, "gpt-4.1": { temperature: 0.1 } },
+    llms: {
+      main_llm: { _type: "nim", model_name: "m", temperature: 0.5, stream: true },
+      "gpt-4.1": { temperature: 0.1 },
+    },
     servers: [{ host: "a" }, { host: "b" }],
     general: { name: "svc" },
   });
@@ -43,7 +46,10 @@ describe("parseOverrideArgument", () => {
   it("splits at the first =", () => {
     expect(parseOverrideArgument("a.b=c=d")).toEqual({ path: "a.b", value: "c=d" });
     expect(parseOverrideArgument("a.b=")).toEqual({ path: "a.b", value: "" });
-    expect(parseOverrideArgument('llms."gpt-4.1".temperature=0.8')).toEqual({ path: 'llms."gpt-4.1".temperature', value: "0.8" });
+    expect(parseOverrideArgument('llms."gpt-4.1".temperature=0.8')).toEqual({
+      path: 'llms."gpt-4.1".temperature',
+      value: "0.8",
+    });
   });
 
   it("rejects an argument with no = or no key, naming it", () => {
@@ -105,7 +111,11 @@ describe("applyOverrides (RELIABILITY 34: override edge cases)", () => {
     const schema = v.object({
       a: v.object({ s: v.string(), n: v.number(), b: v.boolean(), z: v.nullable(v.number()) }),
     });
-    const out = applyArgs({ a: { s: "x", n: 1, b: false, z: 1 } }, ["a.s=0.8", "a.n=0.8", "a.b=true", "a.z=null"], schema);
+    const out = applyArgs(
+      { a: { s: "x", n: 1, b: false, z: 1 } },
+      ["a.s=0.8", "a.n=0.8", "a.b=true", "a.z=null"],
+      schema,
+    );
     expect(out).toEqual({ a: { s: "0.8", n: 0.8, b: true, z: null } });
     // The schema wins over the replaced value's type.
     expect(applyArgs({ a: { s: 5 } }, ["a.s=0.8"], schema)).toEqual({ a: { s: "0.8" } });
@@ -113,7 +123,9 @@ describe("applyOverrides (RELIABILITY 34: override edge cases)", () => {
 
   it("types by the replaced value when the schema cannot tell, else as a YAML scalar", () => {
     const data = { keep: "0.5", num: 0.5, flag: false };
-    expect(applyArgs(data, ["keep=0.8", "num=0.8", "flag=true", "fresh=0.8", "on=true", "off=null", "name=gpt"])).toEqual({
+    expect(
+      applyArgs(data, ["keep=0.8", "num=0.8", "flag=true", "fresh=0.8", "on=true", "off=null", "name=gpt"]),
+    ).toEqual({
       keep: "0.8",
       num: 0.8,
       flag: true,
@@ -122,13 +134,20 @@ describe("applyOverrides (RELIABILITY 34: override edge cases)", () => {
       off: null,
       name: "gpt",
     });
-    expect(applyArgs({ a: { any: 1 } }, ["a.any=0.8"], v.object({ a: v.looseObject({}) }))).toEqual({ a: { any: 0.8 } });
+    expect(applyArgs({ a: { any: 1 } }, ["a.any=0.8"], v.object({ a: v.looseObject({}) }))).toEqual({
+      a: { any: 0.8 },
+    });
   });
 
   it("a quoted value stays a string, and non-string values are used as they are", () => {
     expect(applyArgs({ a: 1 }, ["a='0.7'"])).toEqual({ a: "0.7" });
     expect(applyArgs({ a: 1 }, ['a="true"'], v.object({ a: v.boolean() }))).toEqual({ a: "true" });
-    expect(applyOverrides({ a: "x" }, { a: 0.7, b: true, c: null, d: "0.7" })).toEqual({ a: 0.7, b: true, c: null, d: 0.7 });
+    expect(applyOverrides({ a: "x" }, { a: 0.7, b: true, c: null, d: "0.7" })).toEqual({
+      a: 0.7,
+      b: true,
+      c: null,
+      d: 0.7,
+    });
   });
 
   it("text the schema's type cannot take stays a string, for validation to report", () => {
@@ -142,7 +161,11 @@ describe("applyOverrides (RELIABILITY 34: override edge cases)", () => {
     const cases = ["llms.main_llm.temperature.x=1", "general.name.first=1", "servers.0.host.x=1"];
     const error = rejection(() => applyArgs(doc(), cases));
     expect(error.code).toBe("INVALID_OVERRIDE");
-    expect(error.issues.map((i) => i.path)).toEqual(["llms.main_llm.temperature.x", "general.name.first", "servers.0.host.x"]);
+    expect(error.issues.map((i) => i.path)).toEqual([
+      "llms.main_llm.temperature.x",
+      "general.name.first",
+      "servers.0.host.x",
+    ]);
     expect(error.issues[0]?.message).toBe(
       'override "llms.main_llm.temperature.x" goes through "llms.main_llm.temperature", which is a number, not a mapping or list; set "llms.main_llm.temperature" itself or fix the path',
     );
@@ -151,7 +174,9 @@ describe("applyOverrides (RELIABILITY 34: override edge cases)", () => {
   });
 
   it("never puts an override's value into a message", () => {
-    const error = rejection(() => applyArgs({ llms: { m: { api_key: "old" } } }, ["llms.m.api_key.x=sk-CANARY-123", "a..b=sk-CANARY-123"]));
+    const error = rejection(() =>
+      applyArgs({ llms: { m: { api_key: "old" } } }, ["llms.m.api_key.x=sk-CANARY-123", "a..b=sk-CANARY-123"]),
+    );
     expect(JSON.stringify({ message: error.message, issues: error.issues })).not.toContain("CANARY");
   });
 

@@ -44,7 +44,7 @@ export function parseOverrideArgument(arg: string): { path: string; value: strin
   if (eq > 0) return { path: arg.slice(0, eq), value: arg.slice(eq + 1) };
   // With no key, everything after "=" is a value, which may be a secret (`-o "$NAME=$TOKEN"` with NAME unset).
   const shown = eq === 0 ? "=…" : arg;
-  const why = eq === 0 ? "has no key before \"=\"" : 'has no "="';
+  const why = eq === 0 ? 'has no key before "="' : 'has no "="';
   const message = `override argument "${shown}" ${why}; write key=value, e.g. llms.main_llm.temperature=0.7`;
   throw new ConfigValidationError([{ path: eq === 0 ? "" : arg, message }], { code: "INVALID_OVERRIDE", message });
 }
@@ -63,12 +63,21 @@ export function parseOverrideArgument(arg: string): { path: string; value: strin
  *   list index out of range, conflicting overrides)
  * @example applyOverrides(doc, { "llms.main_llm.temperature": "0.8" })
  */
-export function applyOverrides(data: unknown, overrides: ConfigOverrides, options: ApplyOverridesOptions = {}): unknown {
+export function applyOverrides(
+  data: unknown,
+  overrides: ConfigOverrides,
+  options: ApplyOverridesOptions = {},
+): unknown {
   return applyOverridesAt(data, overrides, options, {});
 }
 
 /** {@link applyOverrides}, its issues placed by `context` (positions in the document, the source id). */
-export function applyOverridesAt(data: unknown, overrides: ConfigOverrides, options: ApplyOverridesOptions, context: OverrideIssueContext): unknown {
+export function applyOverridesAt(
+  data: unknown,
+  overrides: ConfigOverrides,
+  options: ApplyOverridesOptions,
+  context: OverrideIssueContext,
+): unknown {
   const pathIssues: ConfigIssue[] = [];
   const otherIssues: ConfigIssue[] = [];
   const parsed: ParsedOverride[] = [];
@@ -76,7 +85,10 @@ export function applyOverridesAt(data: unknown, overrides: ConfigOverrides, opti
     const result = tryParseOverridePath(key);
     if (!result.ok) pathIssues.push({ path: key, message: `override "${key}" ${result.message}` });
     else if (!isOverrideValue(value)) {
-      otherIssues.push({ path: key, message: `override "${key}" must be a string, number, boolean or null (got ${kindOf(value)})` });
+      otherIssues.push({
+        path: key,
+        message: `override "${key}" must be a string, number, boolean or null (got ${kindOf(value)})`,
+      });
     } else parsed.push({ key, segments: result.segments, value });
   }
   const conflicts = findConflicts(parsed);
@@ -97,7 +109,8 @@ export function applyOverridesAt(data: unknown, overrides: ConfigOverrides, opti
     else otherIssues.push({ path: override.key, message: `override "${override.key}" ${result.message}` });
   }
   const issues = [...pathIssues, ...otherIssues];
-  if (issues.length > 0) throw overrideError(issues, pathIssues.length > 0 ? "INVALID_PATH" : "INVALID_OVERRIDE", context);
+  if (issues.length > 0)
+    throw overrideError(issues, pathIssues.length > 0 ? "INVALID_PATH" : "INVALID_OVERRIDE", context);
   return root;
 }
 
@@ -121,7 +134,10 @@ function findConflicts(parsed: readonly ParsedOverride[]): ConfigIssue[] {
     const own = canonical(override.segments);
     const same = byPath.get(own);
     if (same !== undefined) {
-      issues.push({ path: override.key, message: `override "${override.key}" sets the same key as override "${same}"; keep one of them` });
+      issues.push({
+        path: override.key,
+        message: `override "${override.key}" sets the same key as override "${same}"; keep one of them`,
+      });
     } else byPath.set(own, override.key);
   }
   for (const override of parsed) {
@@ -142,14 +158,22 @@ function findConflicts(parsed: readonly ParsedOverride[]): ConfigIssue[] {
  * The error for bad overrides, "Invalid overrides (n issues)", each issue placed where the document
  * wrote its path (or the nearest ancestor), when `context` knows positions.
  */
-export function overrideError(issues: readonly ConfigIssue[], code: "INVALID_PATH" | "INVALID_OVERRIDE", context: OverrideIssueContext): ConfigValidationError {
+export function overrideError(
+  issues: readonly ConfigIssue[],
+  code: "INVALID_PATH" | "INVALID_OVERRIDE",
+  context: OverrideIssueContext,
+): ConfigValidationError {
   const placed = issues.map((issue) => {
     const parsed = context.position ? tryParseOverridePath(issue.path) : undefined;
     return parsed?.ok && context.position ? { ...issue, ...context.position(parsed.segments) } : issue;
   });
   const count = placed.length === 1 ? "1 issue" : `${placed.length} issues`;
   const message = [`Invalid overrides (${count}):`, ...placed.map((issue) => `  ${formatIssue(issue)}`)].join("\n");
-  return new ConfigValidationError(placed, { code, message, ...(context.sourceId !== undefined ? { sourceId: context.sourceId } : {}) });
+  return new ConfigValidationError(placed, {
+    code,
+    message,
+    ...(context.sourceId !== undefined ? { sourceId: context.sourceId } : {}),
+  });
 }
 
 /**
@@ -166,7 +190,12 @@ export function findOverrideAt(data: unknown, overrides: ConfigOverrides, path: 
     const result = tryParseOverridePath(key);
     if (!result.ok) continue;
     let common = 0;
-    while (common < path.length && common < result.segments.length && String(path[common]) === String(result.segments[common])) common++;
+    while (
+      common < path.length &&
+      common < result.segments.length &&
+      String(path[common]) === String(result.segments[common])
+    )
+      common++;
     if (common === result.segments.length) return key;
     if (common > 0 && !valueAt(data, path.slice(0, common)).found) return key;
   }
@@ -207,7 +236,9 @@ export function findUnknownCreatedOverrides(data: unknown, overrides: ConfigOver
     const result = tryParseOverridePath(key);
     if (!result.ok || valueAt(data, result.segments).found) continue;
     if (schemaTypesAt(schema, result.segments) === undefined) {
-      warnings.push(`override "${key}" creates a key the config file does not have and the schema does not know (misspelled?)`);
+      warnings.push(
+        `override "${key}" creates a key the config file does not have and the schema does not know (misspelled?)`,
+      );
     }
   }
   return warnings;

@@ -16,7 +16,12 @@ function isContainer(value: unknown): value is Record<string, unknown> {
  * The paths at which two values differ, without building anything: shared (identical) subtrees
  * are skipped at once, so between two structurally shared versions this costs what changed.
  */
-export function collectChangedPaths(a: unknown, b: unknown, out: ConfigPath[] = [], path: ConfigPath = []): ConfigPath[] {
+export function collectChangedPaths(
+  a: unknown,
+  b: unknown,
+  out: ConfigPath[] = [],
+  path: ConfigPath = [],
+): ConfigPath[] {
   if (Object.is(a, b)) return out;
   if (!isContainer(a) || !isContainer(b) || Array.isArray(a) !== Array.isArray(b)) {
     out.push(path);

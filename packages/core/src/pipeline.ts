@@ -55,7 +55,11 @@ export interface Resolved<T> {
 }
 
 /** Everything in a document or its overrides that must never be printed. */
-export function secretsOf(data: unknown, overrides: ConfigOverrides, secretKeys: readonly SecretKeyPattern[]): Set<string> {
+export function secretsOf(
+  data: unknown,
+  overrides: ConfigOverrides,
+  secretKeys: readonly SecretKeyPattern[],
+): Set<string> {
   const secrets = collectSecrets(data, secretKeys);
   return collectSecrets(overrides, secretKeys, secrets);
 }
@@ -85,20 +89,28 @@ export async function resolveDocument<T>(
       overrideAt: (path) => findOverrideAt(document.data, overrides, path),
       frameAt: (position) => frameAt(position, document, { secrets, secretKeys }),
     };
-    const placement: OverrideIssueContext = { position: (path) => positionAt(path, context), ...(sourceId !== undefined ? { sourceId } : {}) };
+    const placement: OverrideIssueContext = {
+      position: (path) => positionAt(path, context),
+      ...(sourceId !== undefined ? { sourceId } : {}),
+    };
     // applyOverrides copies on write along each path: the source document (possibly frozen, possibly
     // with YAML aliases shared between keys) is never changed.
     const data = applyOverridesAt(document.data, overrides, { schema }, placement);
     const output = await validateWithSchema(schema, data, context);
     // The default schema's checks beyond types: references and likely typos (a user's schema has its own).
-    const checked = schema === (aiqConfigSchema as unknown) ? checkAiqConfig(output, { strictKeys: options.strictKeys ?? false }) : undefined;
+    const checked =
+      schema === (aiqConfigSchema as unknown)
+        ? checkAiqConfig(output, { strictKeys: options.strictKeys ?? false })
+        : undefined;
     if (checked && checked.errors.length > 0) {
       const issues = checked.errors.map((finding) => locateIssue(finding.path, finding.message, context));
       throw new ConfigValidationError(issues, sourceId !== undefined ? { sourceId } : {});
     }
     // Warnings print one line each: no code frame for them.
     const { frameAt: _noFrames, ...lineOnly } = context;
-    const notices = (checked?.warnings ?? []).map((finding) => formatIssue(locateIssue(finding.path, finding.message, lineOnly)));
+    const notices = (checked?.warnings ?? []).map((finding) =>
+      formatIssue(locateIssue(finding.path, finding.message, lineOnly)),
+    );
     const dropped = findDroppedOverrides(output, overrides);
     if (dropped.length > 0) throw overrideError(dropped, "INVALID_OVERRIDE", placement);
     // Where the schema passed values through unchanged, use the document's own (shared, frozen)
@@ -120,11 +132,18 @@ export async function resolveDocument<T>(
 /** The error for a document nested deeper than the recursive steps of a reload can go (RESOURCE_LIMIT). */
 export function nestedTooDeeply(sourceId?: string): ConfigValidationError {
   const message = "the config is nested too deeply to process (the call stack ran out); flatten it";
-  return new ConfigValidationError([{ path: "", message }], { code: "RESOURCE_LIMIT", ...(sourceId !== undefined ? { sourceId } : {}) });
+  return new ConfigValidationError([{ path: "", message }], {
+    code: "RESOURCE_LIMIT",
+    ...(sourceId !== undefined ? { sourceId } : {}),
+  });
 }
 
 // Built only when an issue is placed, on the failure path: a valid reload never formats a frame.
-function frameAt(position: IssuePosition, document: SourceDocument, hide: Pick<IssueContext, "secrets" | "secretKeys">): string | undefined {
+function frameAt(
+  position: IssuePosition,
+  document: SourceDocument,
+  hide: Pick<IssueContext, "secrets" | "secretKeys">,
+): string | undefined {
   if (position.line === undefined || !document.sourceText) return undefined;
   const text = document.sourceText(position.file);
   if (text === undefined) return undefined;

@@ -33,10 +33,18 @@ async function readSource(source: ConfigSource, signal: AbortSignal): Promise<So
     return await source.read(signal);
   } catch (error) {
     if (isConfigError(error)) throw error;
-    if (signal.aborted) throw new ConfigReloadError("ABORTED", `Reading ${source.id} was aborted.`, { cause: error, sourceId: source.id });
-    throw new ConfigReloadError("READ_FAILED", `Reading ${source.id} failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-      sourceId: source.id,
-    });
+    if (signal.aborted)
+      throw new ConfigReloadError("ABORTED", `Reading ${source.id} was aborted.`, {
+        cause: error,
+        sourceId: source.id,
+      });
+    throw new ConfigReloadError(
+      "READ_FAILED",
+      `Reading ${source.id} failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+        sourceId: source.id,
+      },
+    );
   }
 }

@@ -2,11 +2,21 @@ import { describe, expect, it } from "vitest";
 import { collectSecrets, isSecretKey, isSecretPath, redactConfig, redactText } from "./redact.js";
 
 describe("isSecretKey", () => {
-  it.each(["api_key", "API_KEY", "openai_api_key", "token", "access_token", "password", "db_password", "secret", "client_secret", "private_key"])(
-    "treats %s as secret",
-    (key) => expect(isSecretKey(key)).toBe(true),
+  it.each([
+    "api_key",
+    "API_KEY",
+    "openai_api_key",
+    "token",
+    "access_token",
+    "password",
+    "db_password",
+    "secret",
+    "client_secret",
+    "private_key",
+  ])("treats %s as secret", (key) => expect(isSecretKey(key)).toBe(true));
+  it.each(["max_tokens", "temperature", "model_name", "keys", "tokenizer", "llm_name"])("treats %s as plain", (key) =>
+    expect(isSecretKey(key)).toBe(false),
   );
-  it.each(["max_tokens", "temperature", "model_name", "keys", "tokenizer", "llm_name"])("treats %s as plain", (key) => expect(isSecretKey(key)).toBe(false));
   it("takes extra keys and patterns", () => {
     expect(isSecretKey("endpoint", ["ENDPOINT"])).toBe(true);
     expect(isSecretKey("session_cookie", [/cookie/])).toBe(true);

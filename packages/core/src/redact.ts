@@ -18,7 +18,9 @@ export type SecretKeyPattern = string | RegExp;
 export function isSecretKey(key: string | number, extra: readonly SecretKeyPattern[] = []): boolean {
   if (typeof key !== "string") return false;
   if (SECRET_KEY.test(key)) return true;
-  return extra.some((p) => (typeof p === "string" ? !p.includes(".") && p.toLowerCase() === key.toLowerCase() : p.test(key)));
+  return extra.some((p) =>
+    typeof p === "string" ? !p.includes(".") && p.toLowerCase() === key.toLowerCase() : p.test(key),
+  );
 }
 
 /**
@@ -61,7 +63,8 @@ export function collectSecrets(
 
 // Tokens that look like a credential whatever key holds them: a provider's key prefix (`sk-`,
 // `nvapi-`, `ghp_`...), or 20 or more letters and digits in a row, with at least one of each.
-const CREDENTIAL = /(?:\b(?:sk|nvapi|ghp|gho|github_pat|xox[abp]|hf)[-_][A-Za-z0-9_-]+|\bAKIA[A-Z0-9]{12,}|\bAIza[A-Za-z0-9_-]{20,}|(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{20,})/g;
+const CREDENTIAL =
+  /(?:\b(?:sk|nvapi|ghp|gho|github_pat|xox[abp]|hf)[-_][A-Za-z0-9_-]+|\bAKIA[A-Z0-9]{12,}|\bAIza[A-Za-z0-9_-]{20,}|(?=[A-Za-z0-9]*\d)(?=[A-Za-z0-9]*[A-Za-z])[A-Za-z0-9]{20,})/g;
 
 /** True when a value looks like a credential (`sk-...`, `nvapi-...`, a long mix of letters and digits). */
 export function looksLikeCredential(text: string): boolean {
@@ -99,7 +102,10 @@ export function redactConfig<T>(config: T, extra: readonly SecretKeyPattern[] = 
   const out: Record<string, unknown> = {};
   for (const [key, child] of Object.entries(config)) {
     const childPath = [...path, key];
-    const value = isSecretPath(childPath, extra) && child !== null && child !== "" && typeof child !== "object" ? REDACTED : redactConfig(child, extra, childPath);
+    const value =
+      isSecretPath(childPath, extra) && child !== null && child !== "" && typeof child !== "object"
+        ? REDACTED
+        : redactConfig(child, extra, childPath);
     defineOwn(out, key, value);
   }
   return out as T;

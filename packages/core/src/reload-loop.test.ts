@@ -70,10 +70,13 @@ describe("ReloadLoop", () => {
   it("keeps going after a run throws, reporting the error", async () => {
     const errors: unknown[] = [];
     let calls = 0;
-    const loop = new ReloadLoop(async () => {
-      calls++;
-      if (calls === 1) throw new Error("boom");
-    }, (error) => errors.push(error));
+    const loop = new ReloadLoop(
+      async () => {
+        calls++;
+        if (calls === 1) throw new Error("boom");
+      },
+      (error) => errors.push(error),
+    );
     loop.request();
     await loop.idle();
     loop.request();

@@ -7,7 +7,12 @@ import type { ConfigStatusError } from "./types.js";
 export function describeError(error: unknown, secrets: ReadonlySet<string>): ConfigStatusError {
   const at = new Date();
   if (isConfigError(error)) {
-    const described: ConfigStatusError = { name: error.name, code: error.code, message: redactText(error.message, secrets), at };
+    const described: ConfigStatusError = {
+      name: error.name,
+      code: error.code,
+      message: redactText(error.message, secrets),
+      at,
+    };
     if (isConfigValidationError(error)) {
       described.issues = error.issues.map((issue) => ({
         ...issue,

@@ -2,7 +2,8 @@ import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { schemaTypesAt } from "./schema-types.js";
 
-const sorted = (set: Set<string> | undefined): string[] | undefined => (set === undefined ? undefined : [...set].sort());
+const sorted = (set: Set<string> | undefined): string[] | undefined =>
+  set === undefined ? undefined : [...set].sort();
 
 const llm = v.object({
   _type: v.optional(v.string()),
@@ -53,12 +54,17 @@ describe("schemaTypesAt", () => {
     expect(sorted(schemaTypesAt(schema, path))).toEqual(expected);
   });
 
-  it.each([["llms.main"], ["servers"], ["servers.x"], ["strict.typo"], ["llms.main.typo"], ["pair.2"], ["llms.main.stream.x"]])(
-    "%s takes no scalar (a mapping or list, or a key the schema does not keep)",
-    (path) => {
-      expect(sorted(schemaTypesAt(schema, path))).toEqual([]);
-    },
-  );
+  it.each([
+    ["llms.main"],
+    ["servers"],
+    ["servers.x"],
+    ["strict.typo"],
+    ["llms.main.typo"],
+    ["pair.2"],
+    ["llms.main.stream.x"],
+  ])("%s takes no scalar (a mapping or list, or a key the schema does not keep)", (path) => {
+    expect(sorted(schemaTypesAt(schema, path))).toEqual([]);
+  });
 
   it.each([["anything"], ["anything.x.y"], ["extra.unknown"], ["lazy"]])("%s cannot be told", (path) => {
     expect(schemaTypesAt(schema, path)).toBeUndefined();
@@ -75,14 +81,21 @@ describe("schemaTypesAt", () => {
   });
 
   it("cannot tell anything from a schema that is not a valibot schema", () => {
-    expect(schemaTypesAt({ "~standard": { version: 1, vendor: "zod", validate: () => ({ value: 1 }) } }, "a")).toBeUndefined();
+    expect(
+      schemaTypesAt({ "~standard": { version: 1, vendor: "zod", validate: () => ({ value: 1 }) } }, "a"),
+    ).toBeUndefined();
     expect(schemaTypesAt(undefined, "a")).toBeUndefined();
   });
 
   it("a union with an option that cannot tell cannot tell either", () => {
     expect(schemaTypesAt(v.union([v.number(), v.unknown()]), [])).toBeUndefined();
-    expect(sorted(schemaTypesAt(v.intersect([v.object({ a: v.union([v.number(), v.string()]) }), v.object({ a: v.number() })]), "a"))).toEqual([
-      "number",
-    ]);
+    expect(
+      sorted(
+        schemaTypesAt(
+          v.intersect([v.object({ a: v.union([v.number(), v.string()]) }), v.object({ a: v.number() })]),
+          "a",
+        ),
+      ),
+    ).toEqual(["number"]);
   });
 });

@@ -28,7 +28,9 @@ describe("shareStructure", () => {
   });
 
   it("quotes keys that contain dots", () => {
-    expect(diffConfigs({ llms: { "gpt-4.1": { t: 1 } } }, { llms: { "gpt-4.1": { t: 2 } } })).toEqual(['llms."gpt-4.1".t']);
+    expect(diffConfigs({ llms: { "gpt-4.1": { t: 1 } } }, { llms: { "gpt-4.1": { t: 2 } } })).toEqual([
+      'llms."gpt-4.1".t',
+    ]);
   });
 
   it("never writes through a __proto__ key", () => {

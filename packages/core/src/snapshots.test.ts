@@ -3,8 +3,13 @@ import { deepFreeze } from "./share.js";
 import { applyPatch, patchBetween } from "./patches.js";
 import { createSnapshotMeta, SnapshotStore } from "./snapshots.js";
 
-const meta = (version: number) => createSnapshotMeta({ version, reason: "reload", overrides: {}, checksum: `c${version}`, secretKeys: [] });
-const state = <C extends object>(version: number, config: C) => ({ meta: meta(version), config: deepFreeze(config), data: deepFreeze(structuredClone(config)) });
+const meta = (version: number) =>
+  createSnapshotMeta({ version, reason: "reload", overrides: {}, checksum: `c${version}`, secretKeys: [] });
+const state = <C extends object>(version: number, config: C) => ({
+  meta: meta(version),
+  config: deepFreeze(config),
+  data: deepFreeze(structuredClone(config)),
+});
 
 describe("patches", () => {
   it("turn one value into another, copying only along the changed paths", () => {

@@ -27,7 +27,10 @@ interface OlderSnapshot {
  * Turns typed overrides into the string form snapshots and `configOverrides` show. With `secretKeys`
  * (snapshots, which are listed and printed), the value of an override at a secret path is `***`.
  */
-export function overridesAsStrings(overrides: ConfigOverrides, secretKeys?: readonly SecretKeyPattern[]): Readonly<Record<string, string>> {
+export function overridesAsStrings(
+  overrides: ConfigOverrides,
+  secretKeys?: readonly SecretKeyPattern[],
+): Readonly<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [key, value] of Object.entries(overrides)) {
     const shown = secretKeys !== undefined && isSecretOverride(key, secretKeys) ? REDACTED : String(value);
@@ -124,9 +127,17 @@ export class SnapshotStore<T> {
 }
 
 function olderFrom<T>(newer: SnapshotState<T>, older: SnapshotState<T>): OlderSnapshot {
-  return { meta: older.meta, configPatch: patchBetween(newer.config, older.config), dataPatch: patchBetween(newer.data, older.data) };
+  return {
+    meta: older.meta,
+    configPatch: patchBetween(newer.config, older.config),
+    dataPatch: patchBetween(newer.data, older.data),
+  };
 }
 
 function rebuild<T>(newer: SnapshotState<T>, older: OlderSnapshot): SnapshotState<T> {
-  return { meta: older.meta, config: applyPatch(newer.config, older.configPatch), data: applyPatch(newer.data, older.dataPatch) };
+  return {
+    meta: older.meta,
+    config: applyPatch(newer.config, older.configPatch),
+    data: applyPatch(newer.data, older.dataPatch),
+  };
 }

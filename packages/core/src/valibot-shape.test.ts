@@ -17,8 +17,10 @@ const isSchema = (value: unknown, type?: string): boolean =>
   typeof (value as { type?: unknown }).type === "string" &&
   (type === undefined || (value as { type: string }).type === type);
 const schema: FieldCheck = (value) => isSchema(value);
-const schemas: FieldCheck = (value) => Array.isArray(value) && value.length > 0 && value.every((item) => isSchema(item));
-const entries: FieldCheck = (value) => typeof value === "object" && value !== null && isSchema((value as { a?: unknown }).a, "number");
+const schemas: FieldCheck = (value) =>
+  Array.isArray(value) && value.length > 0 && value.every((item) => isSchema(item));
+const entries: FieldCheck = (value) =>
+  typeof value === "object" && value !== null && isSchema((value as { a?: unknown }).a, "number");
 const sameAs =
   (expected: unknown): FieldCheck =>
   (value) =>
@@ -62,11 +64,18 @@ function shapes(v: Valibot): [type: string, built: unknown, fields: Record<strin
     ["lazy", v.lazy(() => n), {}],
     ["custom", v.custom(() => true), {}],
     // A pipe keeps its base schema's type, then its schemas and actions in order.
-    ["unknown", v.pipe(v.unknown(), v.string()), { pipe: (value) => Array.isArray(value) && isSchema(value[0], "unknown") && isSchema(value[1], "string") }],
+    [
+      "unknown",
+      v.pipe(v.unknown(), v.string()),
+      { pipe: (value) => Array.isArray(value) && isSchema(value[0], "unknown") && isSchema(value[1], "string") },
+    ],
     [
       "string",
       v.pipe(v.string(), v.transform(Number)),
-      { pipe: (value) => Array.isArray(value) && (value[1] as { kind?: unknown } | undefined)?.kind === "transformation" },
+      {
+        pipe: (value) =>
+          Array.isArray(value) && (value[1] as { kind?: unknown } | undefined)?.kind === "transformation",
+      },
     ],
   ];
 }
@@ -77,7 +86,8 @@ function shapeProblems(v: Valibot): string[] {
   for (const [type, built, fields] of shapes(v)) {
     if (!isSchema(built, type)) problems.push(`${type}: not a schema of type "${type}"`);
     for (const [field, check] of Object.entries(fields)) {
-      if (!check((built as Record<string, unknown>)[field])) problems.push(`${type}: field "${field}" is missing or shaped otherwise`);
+      if (!check((built as Record<string, unknown>)[field]))
+        problems.push(`${type}: field "${field}" is missing or shaped otherwise`);
     }
   }
   return problems;

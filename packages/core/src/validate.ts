@@ -60,7 +60,8 @@ export function positionAt(path: ConfigPath, context: IssueContext): IssuePositi
 function redactMessage(path: ConfigPath, message: string, context: IssueContext): string {
   let out = redactText(message, context.secrets);
   // valibot and others quote the received value ("... but received \"sk-...\""): hide it at secret paths.
-  if (isSecretPath(path, context.secretKeys)) out = out.replace(/received\s+(?:"[^"]*"|'[^']*'|\S+)/g, `received ${REDACTED}`);
+  if (isSecretPath(path, context.secretKeys))
+    out = out.replace(/received\s+(?:"[^"]*"|'[^']*'|\S+)/g, `received ${REDACTED}`);
   return out;
 }
 
@@ -68,7 +69,11 @@ function redactMessage(path: ConfigPath, message: string, context: IssueContext)
  * Validates data against a Standard Schema and returns its output, or throws a
  * `ConfigValidationError` listing every issue with its dotted path and position.
  */
-export async function validateWithSchema<T>(schema: StandardSchemaV1<unknown, T>, data: unknown, context: IssueContext): Promise<T> {
+export async function validateWithSchema<T>(
+  schema: StandardSchemaV1<unknown, T>,
+  data: unknown,
+  context: IssueContext,
+): Promise<T> {
   const result = await schema["~standard"].validate(data);
   if (result.issues === undefined) return result.value;
   const issues = result.issues.map((issue) => locateIssue(issuePath(issue), issue.message, context));

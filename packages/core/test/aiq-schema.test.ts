@@ -27,7 +27,8 @@ const NOT_WORKFLOW_CONFIGS: Record<string, { reason: string; yamlError?: true; p
     yamlError: true,
   },
   "examples__configs__openai_ssl_disabled_example.yml": {
-    reason: "not a toolkit config: top-level `workflow_name`, `framework`, `llm`, `embedder` (the toolkit forbids unknown keys)",
+    reason:
+      "not a toolkit config: top-level `workflow_name`, `framework`, `llm`, `embedder` (the toolkit forbids unknown keys)",
     paths: ["workflow_name", "framework", "llm", "embedder"],
   },
   "examples__A2A__calculator_a2a__configs__config_protected.yml": {
@@ -36,7 +37,8 @@ const NOT_WORKFLOW_CONFIGS: Record<string, { reason: string; yamlError?: true; p
     paths: ["front_ends"],
   },
   "examples__simple_calculator__src__aiq_simple_calculator__configs__config-mcp-date-stdio.yml": {
-    reason: "an early MCP draft: `client_functions` is no toolkit section, and its workflow names tools nothing defines",
+    reason:
+      "an early MCP draft: `client_functions` is no toolkit section, and its workflow names tools nothing defines",
     paths: ["client_functions"],
   },
   ...Object.fromEntries(
@@ -78,7 +80,9 @@ function load(file: string): unknown {
 
 function issuesOf(data: unknown): { path: string; message: string }[] {
   const result = v.safeParse(aiqConfigSchema, data);
-  return result.success ? [] : result.issues.map((issue) => ({ path: v.getDotPath(issue) ?? "", message: issue.message }));
+  return result.success
+    ? []
+    : result.issues.map((issue) => ({ path: v.getDotPath(issue) ?? "", message: issue.message }));
 }
 
 describe("aiqConfigSchema on the NeMo Agent Toolkit's example configs", () => {
@@ -105,7 +109,9 @@ describe("aiqConfigSchema on the NeMo Agent Toolkit's example configs", () => {
   });
 
   it.each(symlinks)("rejects the symbolic link %s at the root; its target is accepted", (name) => {
-    expect(issuesOf(load(fixtures + name))).toEqual([{ path: "", message: "the config must be a mapping of sections" }]);
+    expect(issuesOf(load(fixtures + name))).toEqual([
+      { path: "", message: "the config must be a mapping of sections" },
+    ]);
     expect(valid).toContain(symlinkTarget(name));
   });
 });
@@ -152,11 +158,19 @@ describe("aiqConfigSchema rejections", () => {
 
   it.each([
     ["workflow", { workflow: { _type: "react_agent", max_iterations: 0 } }, "workflow.max_iterations"],
-    ["workflows", { workflows: { main: { _type: "react_agent", max_iterations: 2.5 } } }, "workflows.main.max_iterations"],
+    [
+      "workflows",
+      { workflows: { main: { _type: "react_agent", max_iterations: 2.5 } } },
+      "workflows.main.max_iterations",
+    ],
     ["functions", { functions: { search: { _type: "tavily", timeout: -5 } } }, "functions.search.timeout"],
     ["tools", { tools: { search: { _type: "tavily", timeout: 0 } } }, "tools.search.timeout"],
     ["embedders", { embedders: { e: { _type: "nim", max_tokens: 0 } } }, "embedders.e.max_tokens"],
-    ["eval.evaluators", { eval: { evaluators: { judge: { _type: "ragas", temperature: -0.1 } } } }, "eval.evaluators.judge.temperature"],
+    [
+      "eval.evaluators",
+      { eval: { evaluators: { judge: { _type: "ragas", temperature: -0.1 } } } },
+      "eval.evaluators.judge.temperature",
+    ],
     ["general.front_end", { general: { front_end: { _type: "fastapi", timeout: 0 } } }, "general.front_end.timeout"],
   ])("types the common fields in %s too", (_section, config, path) => {
     expect(issuesOf(config).map((issue) => issue.path)).toEqual([path]);
@@ -179,14 +193,18 @@ describe("aiqConfigSchema rejections", () => {
   it("rejects a config that is not a mapping", () => {
     expect(issuesOf("llms")).toEqual([{ path: "", message: "the config must be a mapping of sections" }]);
     expect(issuesOf(null)).toEqual([{ path: "", message: "the config must be a mapping of sections" }]);
-    expect(issuesOf(["llms"])).toEqual([{ path: "0", message: "the config must be a mapping of sections, not a list" }]);
+    expect(issuesOf(["llms"])).toEqual([
+      { path: "0", message: "the config must be a mapping of sections, not a list" },
+    ]);
   });
 });
 
 describe("aiqConfigSchema acceptance", () => {
   it("keeps unknown component fields and accepts the edge values", () => {
     const config = {
-      llms: { main_llm: { _type: "nim", temperature: 0, max_tokens: 1, top_p: 0.9, seed: 33, extra: { any: ["thing"] } } },
+      llms: {
+        main_llm: { _type: "nim", temperature: 0, max_tokens: 1, top_p: 0.9, seed: 33, extra: { any: ["thing"] } },
+      },
       workflow: { _type: "react_agent", max_iterations: 1, timeout: 0.5, tool_names: ["search"] },
       functions: { search: { timeout: null } },
     };

@@ -19,7 +19,11 @@ export const testSchema = v.object({
 export type TestConfig = v.InferOutput<typeof testSchema>;
 
 export function baseConfig(name = "one", temperature = 0.5): TestConfig {
-  return { name, llms: { main_llm: { model: "m", temperature }, fallback: { model: "f", temperature: 0.1 } }, tools: { search: { enabled: true } } };
+  return {
+    name,
+    llms: { main_llm: { model: "m", temperature }, fallback: { model: "f", temperature: 0.1 } },
+    tools: { search: { enabled: true } },
+  };
 }
 
 export interface Setup {
@@ -29,10 +33,19 @@ export interface Setup {
   events: ReturnType<typeof recordEvents>;
 }
 
-export async function setup(options: Partial<ConfigManagerOptions<TestConfig>> = {}, data: unknown = baseConfig()): Promise<Setup> {
+export async function setup(
+  options: Partial<ConfigManagerOptions<TestConfig>> = {},
+  data: unknown = baseConfig(),
+): Promise<Setup> {
   const source = new MemorySource(data, { id: "memory:test" });
   const bus = createEventManager();
   const events = recordEvents(bus);
-  const manager = await ConfigManager.create({ source, schema: testSchema, events: bus, logger: silentLogger, ...options });
+  const manager = await ConfigManager.create({
+    source,
+    schema: testSchema,
+    events: bus,
+    logger: silentLogger,
+    ...options,
+  });
   return { source, bus, manager, events };
 }

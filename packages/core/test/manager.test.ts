@@ -71,7 +71,12 @@ describe("reloadConfig", () => {
     await manager.reloadConfig();
     const reloaded = events.events.filter((e) => e.type === ConfigEventType.CONFIG_RELOADED);
     expect(reloaded).toHaveLength(1);
-    expect(reloaded[0]).toMatchObject({ version: 2, reloadCount: 1, sourceId: "memory:test", changedPaths: ["llms.main_llm.temperature"] });
+    expect(reloaded[0]).toMatchObject({
+      version: 2,
+      reloadCount: 1,
+      sourceId: "memory:test",
+      changedPaths: ["llms.main_llm.temperature"],
+    });
   });
 
   it("drops the oldest snapshot past maxSnapshots", async () => {
@@ -258,7 +263,11 @@ describe("setOverrides", () => {
     expect(config.llms.main_llm?.temperature).toBe(0.9);
     expect(manager.currentConfig.llms.main_llm?.temperature).toBe(0.9);
     expect(manager.configOverrides).toEqual({ "llms.main_llm.temperature": "0.9" });
-    expect(manager.getSnapshots()[0]).toMatchObject({ reason: "overrides", version: 2, overrides: { "llms.main_llm.temperature": "0.9" } });
+    expect(manager.getSnapshots()[0]).toMatchObject({
+      reason: "overrides",
+      version: 2,
+      overrides: { "llms.main_llm.temperature": "0.9" },
+    });
   });
 
   it("re-applies overrides after every reload", async () => {
@@ -279,7 +288,9 @@ describe("setOverrides", () => {
 
   it("keeps the previous overrides when the new set is invalid", async () => {
     const { manager } = await start({ overrides: { name: "kept" } });
-    await expect(manager.setOverrides({ "llms.main_llm.temperature": -3 })).rejects.toBeInstanceOf(ConfigValidationError);
+    await expect(manager.setOverrides({ "llms.main_llm.temperature": -3 })).rejects.toBeInstanceOf(
+      ConfigValidationError,
+    );
     await expect(manager.setOverrides({ "llms.main_llm.temprature": 1 })).rejects.toBeInstanceOf(ConfigValidationError);
     expect(manager.configOverrides).toEqual({ name: "kept" });
     expect(manager.currentConfig.name).toBe("kept");
@@ -403,7 +414,9 @@ describe("logging", () => {
     const { manager, source } = await start({ logger });
     source.set(baseConfig("two"));
     await manager.reloadConfig();
-    expect(lines.some((l) => /reload memory:test: read\+parse [\d.]+ ms, overrides\+validate\+freeze [\d.]+ ms/.test(l))).toBe(true);
+    expect(
+      lines.some((l) => /reload memory:test: read\+parse [\d.]+ ms, overrides\+validate\+freeze [\d.]+ ms/.test(l)),
+    ).toBe(true);
   });
 });
 
@@ -411,7 +424,10 @@ describe("override typos on loose schemas", () => {
   it("warns when an override creates a key neither the file nor the schema knows", async () => {
     const warnings: string[] = [];
     const logger: Logger = { debug() {}, info() {}, warn: (m) => warnings.push(m), error() {} };
-    const { manager } = await start({ logger, schema: looseSchema as never }, { llms: { main_llm: { temperature: 0.5 } } });
+    const { manager } = await start(
+      { logger, schema: looseSchema as never },
+      { llms: { main_llm: { temperature: 0.5 } } },
+    );
     await manager.setOverrides({ "llms.main_llm.temprature": "1", "llms.main_llm.temperature": "0.7" });
     expect(warnings).toEqual([
       'override "llms.main_llm.temprature" creates a key the config file does not have and the schema does not know (misspelled?)',
@@ -458,10 +474,15 @@ describe("logFailures", () => {
   it("warns about a failed reload by default, and not with logFailures: false; the event and status stay", async () => {
     for (const logFailures of [undefined, false]) {
       const logger = recordingLogger();
-      const { manager, source, events } = await start({ logger, ...(logFailures === undefined ? {} : { logFailures }) });
+      const { manager, source, events } = await start({
+        logger,
+        ...(logFailures === undefined ? {} : { logFailures }),
+      });
       source.set({ name: 1 });
       await expect(manager.reloadConfig()).rejects.toBeInstanceOf(ConfigValidationError);
-      expect(logger.warnings.filter((w) => w.includes("failed; keeping version"))).toHaveLength(logFailures === false ? 0 : 1);
+      expect(logger.warnings.filter((w) => w.includes("failed; keeping version"))).toHaveLength(
+        logFailures === false ? 0 : 1,
+      );
       expect(events.events.filter((e) => e.type === ConfigEventType.CONFIG_RELOAD_FAILED)).toHaveLength(1);
       expect(manager.status.lastError?.code).toBe("INVALID_CONFIG");
       await manager.close();

@@ -3,10 +3,20 @@
 // built again.
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { aiqConfigSchema, applyOverrides, type ConfigIssue, formatIssue, isConfigValidationError, resolveConfig, type SourceDocument } from "../src/index.js";
+import {
+  aiqConfigSchema,
+  applyOverrides,
+  type ConfigIssue,
+  formatIssue,
+  isConfigValidationError,
+  resolveConfig,
+  type SourceDocument,
+} from "../src/index.js";
 import { setup, testSchema } from "./helpers.js";
 
-async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; issues?: readonly ConfigIssue[] }> {
+async function rejection(
+  promise: Promise<unknown>,
+): Promise<Error & { code?: string; issues?: readonly ConfigIssue[] }> {
   const error = await promise.then(
     () => undefined,
     (caught: unknown) => caught,
@@ -26,7 +36,10 @@ function thrown(action: () => unknown): Error & { code?: string } {
 }
 
 const doc = (data: unknown): SourceDocument => ({ data, checksum: "test" });
-const aiqDocument = { llms: { main_llm: { _type: "nim", model_name: "m", temperature: 0.7 } }, workflow: { _type: "react_agent", llm_name: "main_llm" } };
+const aiqDocument = {
+  llms: { main_llm: { _type: "nim", model_name: "m", temperature: 0.7 } },
+  workflow: { _type: "react_agent", llm_name: "main_llm" },
+};
 const TYPO = 'override "lmms.main_llm.temperature": lmms: unknown top-level section "lmms"; did you mean "llms"?';
 
 describe("an error caused by an override names the override", () => {
@@ -35,7 +48,11 @@ describe("an error caused by an override names the override", () => {
     const overrides = { "lmms.main_llm.temperature": "0.9" };
     const resolved = await rejection(resolveConfig(doc(aiqDocument), { overrides, sourceId: "config.yml" }));
     expect(resolved.issues).toEqual([
-      { path: "lmms", override: "lmms.main_llm.temperature", message: 'unknown top-level section "lmms"; did you mean "llms"?' },
+      {
+        path: "lmms",
+        override: "lmms.main_llm.temperature",
+        message: 'unknown top-level section "lmms"; did you mean "llms"?',
+      },
     ]);
     expect(resolved.message).toBe(`Invalid config (1 issue):\n  ${TYPO}`);
 
@@ -49,7 +66,14 @@ describe("an error caused by an override names the override", () => {
     const locate = (path: readonly (string | number)[]) => ({ file: "config.yml", line: path.length + 1, column: 3 });
     const data = { name: 7, llms: { fallback: { model: "f" } } };
     const error = await rejection(
-      resolveConfig({ ...doc(data), locate }, { schema: testSchema, overrides: { "llms.fallback.temperature": -1, "llms.main.temperature": 0.5 }, sourceId: "config.yml" }),
+      resolveConfig(
+        { ...doc(data), locate },
+        {
+          schema: testSchema,
+          overrides: { "llms.fallback.temperature": -1, "llms.main.temperature": 0.5 },
+          sourceId: "config.yml",
+        },
+      ),
     );
     expect(error.issues?.map(formatIssue).sort()).toEqual([
       "config.yml:2:3 name: Invalid type: Expected string but received 7",
@@ -59,7 +83,9 @@ describe("an error caused by an override names the override", () => {
   });
 
   it("formatIssue puts the override where a position would be", () => {
-    expect(formatIssue({ path: "lmms", message: "unknown", override: "lmms.x" })).toBe('override "lmms.x": lmms: unknown');
+    expect(formatIssue({ path: "lmms", message: "unknown", override: "lmms.x" })).toBe(
+      'override "lmms.x": lmms: unknown',
+    );
   });
 });
 
@@ -86,7 +112,9 @@ describe("applyOverrides, resolveConfig and the manager say the same thing", () 
     const overrides = { "llms.main.modle": "x" };
     const resolved = await rejection(resolveConfig(doc(data), { schema, overrides }));
     expect(resolved.code).toBe("INVALID_OVERRIDE");
-    expect(resolved.message).toBe('Invalid overrides (1 issue):\n  llms.main.modle: override "llms.main.modle" sets a key the schema does not keep (misspelled?)');
+    expect(resolved.message).toBe(
+      'Invalid overrides (1 issue):\n  llms.main.modle: override "llms.main.modle" sets a key the schema does not keep (misspelled?)',
+    );
     const { manager } = await setup({ schema: schema as unknown as typeof testSchema }, data);
     expect((await rejection(manager.setOverrides(overrides))).message).toBe(resolved.message);
   });

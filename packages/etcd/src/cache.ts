@@ -21,7 +21,8 @@ export async function readCache(file: string, key: string, logger: Logger): Prom
   try {
     text = await readFile(file, "utf8");
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") logger.warn(`etcd cache file ${file} cannot be read (${(error as Error).message}); ignored`);
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+      logger.warn(`etcd cache file ${file} cannot be read (${(error as Error).message}); ignored`);
     return undefined;
   }
   let entry: Partial<CacheEntry> & { format?: unknown };

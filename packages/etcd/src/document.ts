@@ -23,7 +23,12 @@ export function revisionName(key: string, revision: string): string {
  * interpolation. A top-level `base:` is refused: a value in etcd must be whole.
  * @throws ConfigReloadError `TOO_LARGE` / `ENCODING`; ConfigValidationError for syntax and `base:`
  */
-export function parseValue(connection: EtcdConnection, value: Buffer, revision: string, limits: ParseLimits): SourceDocument {
+export function parseValue(
+  connection: EtcdConnection,
+  value: Buffer,
+  revision: string,
+  limits: ParseLimits,
+): SourceDocument {
   if (value.length > connection.maxBytes) throw tooLarge(connection, value.length, revision);
   const name = revisionName(connection.key, revision);
   let text: string;
@@ -47,7 +52,14 @@ export function parseValue(connection: EtcdConnection, value: Buffer, revision: 
   if (typeof data === "object" && data !== null && !Array.isArray(data) && Object.hasOwn(data, "base")) {
     const at = parsed.locate(["base"]);
     throw new ConfigValidationError(
-      [{ path: "base", message: "base: is not supported in etcd: store the whole config in the key", file: name, ...position(at) }],
+      [
+        {
+          path: "base",
+          message: "base: is not supported in etcd: store the whole config in the key",
+          file: name,
+          ...position(at),
+        },
+      ],
       { sourceId: sourceIdOf(connection.key) },
     );
   }

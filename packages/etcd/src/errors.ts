@@ -52,13 +52,20 @@ export function fromClientError(connection: EtcdConnection, error: unknown): Con
   const sourceId = sourceIdOf(connection.key);
   const user = connection.auth ? `user "${connection.auth.username}"` : "no user (auth not configured)";
   if (name === "EtcdAuthenticationFailedError" || /authentication failed/i.test(message)) {
-    return new ConfigReloadError("EACCES", `etcd at ${connection.endpoints.join(", ")} refused the login of ${user}: wrong user name or password.`, {
+    return new ConfigReloadError(
+      "EACCES",
+      `etcd at ${connection.endpoints.join(", ")} refused the login of ${user}: wrong user name or password.`,
+      {
+        sourceId,
+        cause: error,
+      },
+    );
+  }
+  if (name === "EtcdPermissionDeniedError" || /permission denied|user name is empty|not capable/i.test(message)) {
+    return new ConfigReloadError("EACCES", `etcd denied ${user} access to key ${connection.key}: ${message}`, {
       sourceId,
       cause: error,
     });
-  }
-  if (name === "EtcdPermissionDeniedError" || /permission denied|user name is empty|not capable/i.test(message)) {
-    return new ConfigReloadError("EACCES", `etcd denied ${user} access to key ${connection.key}: ${message}`, { sourceId, cause: error });
   }
   if (
     /^GRPC(Unavailable|DeadlineExceeded|Cancelled|Internal|Unknown|ResourceExhasted)Error$/.test(name) ||
@@ -67,5 +74,8 @@ export function fromClientError(connection: EtcdConnection, error: unknown): Con
   ) {
     return unavailable(connection, message, error);
   }
-  return new ConfigReloadError("READ_FAILED", `etcd call for key ${connection.key} failed: ${message}`, { sourceId, cause: error });
+  return new ConfigReloadError("READ_FAILED", `etcd call for key ${connection.key} failed: ${message}`, {
+    sourceId,
+    cause: error,
+  });
 }

@@ -49,14 +49,23 @@ export class Etcd3Transport implements EtcdTransport {
     this.#client = new Etcd3({
       hosts: [...connection.endpoints],
       ...(auth ? { auth: { username: auth.username, password: auth.password } } : {}),
-      ...(tls?.ca ? { credentials: { rootCertificate: tls.ca, ...(tls.key ? { privateKey: tls.key } : {}), ...(tls.cert ? { certChain: tls.cert } : {}) } } : {}),
+      ...(tls?.ca
+        ? {
+            credentials: {
+              rootCertificate: tls.ca,
+              ...(tls.key ? { privateKey: tls.key } : {}),
+              ...(tls.cert ? { certChain: tls.cert } : {}),
+            },
+          }
+        : {}),
       grpcOptions: CHANNEL_OPTIONS,
       dialTimeout: timeout,
       // A deadline on every unary call (the login included); none on the watch stream, which lives on.
       defaultCallOptions: (context) => (context.isStream ? {} : { deadline: Date.now() + timeout }),
       faultHandling: {
         global: noop,
-        host: () => circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 500, breaker: new ConsecutiveBreaker(3) }),
+        host: () =>
+          circuitBreaker(handleWhen(isRecoverableError), { halfOpenAfter: 500, breaker: new ConsecutiveBreaker(3) }),
         // etcd3 types this as a backoff but uses it as a factory (`.next()` per reconnect series).
         watchBackoff: new ExponentialBackoff({ initialDelay: 50, maxDelay: 1000 }) as unknown as IBackoff<unknown>,
       },
@@ -130,7 +139,10 @@ export class Etcd3Transport implements EtcdTransport {
     try {
       // The gRPC deadline covers the call; this one also covers the login and the breaker.
       return await withDeadline(call(), this.#connection.callTimeoutMs, () =>
-        unavailable(this.#connection, `no answer to ${what} within ${this.#connection.callTimeoutMs} ms (callTimeoutMs)`),
+        unavailable(
+          this.#connection,
+          `no answer to ${what} within ${this.#connection.callTimeoutMs} ms (callTimeoutMs)`,
+        ),
       );
     } catch (error) {
       throw fromClientError(this.#connection, error);

@@ -16,9 +16,20 @@ export type CreateEtcdConfigManagerOptions<T> = Omit<ConfigManagerOptions<T>, "s
  * await using manager = await createEtcdConfigManager({ endpoints: "http://10.0.0.5:2379", key: "aiq/prod/agent.yml" });
  * manager.subscribe("llms", (config) => rebuildClients(config.llms));
  */
-export async function createEtcdConfigManager<T = AiqConfig>(options: CreateEtcdConfigManagerOptions<T>): Promise<ConfigManager<T>> {
+export async function createEtcdConfigManager<T = AiqConfig>(
+  options: CreateEtcdConfigManagerOptions<T>,
+): Promise<ConfigManager<T>> {
   // The source takes its options (and the logger and secretKeys); the manager everything else.
-  const { endpoints: _e, key: _k, auth: _a, tls: _t, cacheFile: _c, startupTimeoutMs: _s, callTimeoutMs: _ct, ...rest } = options;
+  const {
+    endpoints: _e,
+    key: _k,
+    auth: _a,
+    tls: _t,
+    cacheFile: _c,
+    startupTimeoutMs: _s,
+    callTimeoutMs: _ct,
+    ...rest
+  } = options;
   const { resyncIntervalMs: _r, maxBytes: _b, maxAliasCount: _al, maxDepth: _d, env: _env, ...managerOptions } = rest;
   const source = etcdSource(options);
   let manager: ConfigManager<T>;

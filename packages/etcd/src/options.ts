@@ -99,7 +99,8 @@ export const DEFAULT_ETCD_MAX_BYTES = 1024 * 1024;
 export function resolveConnection(options: EtcdConnectionOptions, env: ConfigEnv = process.env): EtcdConnection {
   const given = options.endpoints ?? env.AIQ_ETCD_ENDPOINTS ?? "";
   const endpoints = (typeof given === "string" ? given.split(",") : [...given]).map((e) => e.trim()).filter(Boolean);
-  if (endpoints.length === 0) throw new TypeError("No etcd endpoints: pass `endpoints` (e.g. http://127.0.0.1:2379) or set AIQ_ETCD_ENDPOINTS.");
+  if (endpoints.length === 0)
+    throw new TypeError("No etcd endpoints: pass `endpoints` (e.g. http://127.0.0.1:2379) or set AIQ_ETCD_ENDPOINTS.");
   if (!options.key) throw new TypeError("No etcd key: pass `key`, e.g. aiq/prod/agent.yml.");
   const user = env.AIQ_ETCD_USER;
   const password = env.AIQ_ETCD_PASSWORD;

@@ -1,10 +1,23 @@
-import { type ConfigSource, ConfigReloadError, createConsoleLogger, type Logger, type SourceDocument } from "@aiq/config-core";
+import {
+  type ConfigSource,
+  ConfigReloadError,
+  createConsoleLogger,
+  type Logger,
+  type SourceDocument,
+} from "@aiq/config-core";
 import { type CacheEntry, readCache } from "./cache.js";
 import { parseValue, revisionName } from "./document.js";
 import { withDeadline } from "./deadline.js";
 import { sourceIdOf, unavailable } from "./errors.js";
 import { type EtcdConnection, type EtcdSourceOptions, resolveConnection } from "./options.js";
-import { type EtcdHeader, type EtcdKeyValue, type EtcdTransport, type EtcdWatch, type EtcdWatchHandlers, openTransport } from "./transport.js";
+import {
+  type EtcdHeader,
+  type EtcdKeyValue,
+  type EtcdTransport,
+  type EtcdWatch,
+  type EtcdWatchHandlers,
+  openTransport,
+} from "./transport.js";
 
 /** A `ConfigSource` reading one etcd key; `watchEtcd` follows it. */
 export interface EtcdConfigSource extends ConfigSource, AsyncDisposable {
@@ -91,7 +104,10 @@ export class EtcdSource implements EtcdConfigSource {
   }
 
   transport(): Promise<EtcdTransport> {
-    if (this.#closed) return Promise.reject(new ConfigReloadError("CLOSED", `The etcd source ${this.id} is closed.`, { sourceId: this.id }));
+    if (this.#closed)
+      return Promise.reject(
+        new ConfigReloadError("CLOSED", `The etcd source ${this.id} is closed.`, { sourceId: this.id }),
+      );
     this.#transport ??= openTransport(this.connection);
     return this.#transport;
   }
@@ -148,7 +164,11 @@ export class EtcdSource implements EtcdConfigSource {
   #document(state: KeyState): SourceDocument {
     this.#held = state;
     if (!state.kv) {
-      throw new ConfigReloadError("ENOENT", `etcd key ${this.connection.key} does not exist (revision ${state.revision}).`, { sourceId: this.id });
+      throw new ConfigReloadError(
+        "ENOENT",
+        `etcd key ${this.connection.key} does not exist (revision ${state.revision}).`,
+        { sourceId: this.id },
+      );
     }
     const text = state.kv.value.toString("utf8");
     const document = parseValue(this.connection, state.kv.value, state.revision, this.#options);
@@ -170,7 +190,9 @@ export class EtcdSource implements EtcdConfigSource {
     for (;;) {
       signal?.throwIfAborted();
       try {
-        const { state } = await withDeadline(this.fetch(), deadline - Date.now(), () => unavailable(this.connection, "no answer"));
+        const { state } = await withDeadline(this.fetch(), deadline - Date.now(), () =>
+          unavailable(this.connection, "no answer"),
+        );
         this.#fresh = false;
         return this.#document(state);
       } catch (error) {
@@ -183,14 +205,23 @@ export class EtcdSource implements EtcdConfigSource {
       await sleep(Math.min(delay, remaining));
       delay = Math.min(delay * 2, 1000);
     }
-    const cached = this.#options.cacheFile ? await readCache(this.#options.cacheFile, this.connection.key, this.logger) : undefined;
+    const cached = this.#options.cacheFile
+      ? await readCache(this.#options.cacheFile, this.connection.key, this.logger)
+      : undefined;
     const cause = (lastError as { cause?: unknown } | undefined)?.cause;
     const last = cause instanceof Error ? `; last error: ${cause.message}` : "";
-    if (!cached) throw unavailable(this.connection, `no answer within ${timeout} ms (startupTimeoutMs)${last}`, lastError);
-    this.logger.warn(`etcd unreachable at start; serving ${revisionName(cached.key, cached.revision)} from ${this.#options.cacheFile}`);
+    if (!cached)
+      throw unavailable(this.connection, `no answer within ${timeout} ms (startupTimeoutMs)${last}`, lastError);
+    this.logger.warn(
+      `etcd unreachable at start; serving ${revisionName(cached.key, cached.revision)} from ${this.#options.cacheFile}`,
+    );
     this.#startedFrom = cached;
     const value = Buffer.from(cached.value, "utf8");
-    this.#held = { clusterId: cached.clusterId, kv: { value, modRevision: cached.revision, createRevision: "0" }, revision: cached.revision };
+    this.#held = {
+      clusterId: cached.clusterId,
+      kv: { value, modRevision: cached.revision, createRevision: "0" },
+      revision: cached.revision,
+    };
     this.#text = { state: this.#held, value: cached.value };
     return parseValue(this.connection, value, cached.revision, this.#options);
   }

@@ -25,7 +25,9 @@ export interface EtcdPutCondition {
 }
 
 /** What a conditional put returned: on failure, the key as it is now. */
-export type EtcdPutResult = { succeeded: true; revision: string } | { succeeded: false; current: EtcdKeyValue | undefined };
+export type EtcdPutResult =
+  | { succeeded: true; revision: string }
+  | { succeeded: false; current: EtcdKeyValue | undefined };
 
 /** What a watch reports. Each handler is called in the order etcd sent things. */
 export interface EtcdWatchHandlers {

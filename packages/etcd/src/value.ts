@@ -28,10 +28,15 @@ export interface PutEtcdValueOptions extends EtcdConnectionOptions {
  * @throws ConfigReloadError `UNAVAILABLE` (naming endpoints and key), `EACCES`, `TOO_LARGE`
  * @example const current = await getEtcdValue({ endpoints: "http://127.0.0.1:2379", key: "aiq/prod/agent.yml" });
  */
-export async function getEtcdValue(options: GetEtcdValueOptions): Promise<{ value: string; revision: string } | undefined> {
+export async function getEtcdValue(
+  options: GetEtcdValueOptions,
+): Promise<{ value: string; revision: string } | undefined> {
   const connection = resolveConnection(options);
   return withTransport(connection, async (transport) => {
-    const { kv } = await transport.get(connection.key, options.revision === undefined ? {} : { revision: options.revision });
+    const { kv } = await transport.get(
+      connection.key,
+      options.revision === undefined ? {} : { revision: options.revision },
+    );
     if (!kv) return undefined;
     if (kv.value.length > connection.maxBytes) throw tooLarge(connection, kv.value.length, kv.modRevision);
     return { value: kv.value.toString("utf8"), revision: kv.modRevision };
@@ -56,7 +61,11 @@ export async function putEtcdValue(options: PutEtcdValueOptions): Promise<{ revi
   }
   const expected = options.create ? "0" : options.expectRevision;
   return withTransport(connection, async (transport) => {
-    const result = await transport.put(connection.key, value, expected === undefined ? undefined : { modRevision: expected });
+    const result = await transport.put(
+      connection.key,
+      value,
+      expected === undefined ? undefined : { modRevision: expected },
+    );
     if (!result.succeeded) throw conflict(connection, expected ?? "", result.current?.modRevision);
     return { revision: result.revision };
   });

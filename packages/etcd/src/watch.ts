@@ -80,7 +80,9 @@ class EtcdFollower implements AttachedWatcher {
     const problems = [
       this.#readError,
       this.#connected ? undefined : (this.#disconnectError ?? "the watch stream is not connected yet"),
-      startedFrom ? `serving revision ${startedFrom.revision} from the cache file ${this.#source.cacheFile}` : undefined,
+      startedFrom
+        ? `serving revision ${startedFrom.revision} from the cache file ${this.#source.cacheFile}`
+        : undefined,
     ].filter((problem): problem is string => problem !== undefined);
     return {
       mode: "push",
@@ -130,7 +132,9 @@ class EtcdFollower implements AttachedWatcher {
     try {
       const known = this.#known;
       const { header, state } = await this.#source.fetch();
-      const restored = known !== undefined && (header.clusterId !== known.clusterId || BigInt(header.revision) < BigInt(known.revision));
+      const restored =
+        known !== undefined &&
+        (header.clusterId !== known.clusterId || BigInt(header.revision) < BigInt(known.revision));
       this.#known = header;
       this.#readError = undefined;
       this.#retryMs = FIRST_RETRY_MS;
@@ -193,7 +197,8 @@ class EtcdFollower implements AttachedWatcher {
 
   /** The store revision an event came at: a later read below it means a restore. */
   #saw(header: EtcdHeader): void {
-    if (header.clusterId === this.#known?.clusterId && BigInt(header.revision) > BigInt(this.#known.revision)) this.#known = header;
+    if (header.clusterId === this.#known?.clusterId && BigInt(header.revision) > BigInt(this.#known.revision))
+      this.#known = header;
   }
 
   /** Keeps the last applied value in the cache file (raw, placeholders unresolved). */
@@ -204,9 +209,16 @@ class EtcdFollower implements AttachedWatcher {
     if (!file || !last?.state.kv || last.state.revision !== applied || this.#cachedRevision === applied) return;
     this.#cachedRevision = applied;
     try {
-      await writeCache(file, { key: this.#source.key, clusterId: last.state.clusterId, revision: applied, value: last.value });
+      await writeCache(file, {
+        key: this.#source.key,
+        clusterId: last.state.clusterId,
+        revision: applied,
+        value: last.value,
+      });
     } catch (error) {
-      this.#source.logger.warn(`etcd cache file ${file} cannot be written: ${error instanceof Error ? error.message : String(error)}`);
+      this.#source.logger.warn(
+        `etcd cache file ${file} cannot be written: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

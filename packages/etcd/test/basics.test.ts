@@ -46,7 +46,10 @@ describe.skipIf(skipEtcd)("etcdSource + watchEtcd against a real etcd", () => {
         expect(line).toBe(`etcd:${key}@${invalid}:4:17 llms.main.max_tokens: max_tokens must be a positive integer`);
       }
       // The code frame comes from the revision's own text, as for a file.
-      for (const manager of managers) expect(manager.status.lastError?.issues?.[0]?.frame).toContain("> 4 |     max_tokens: -3\n    |                 ^");
+      for (const manager of managers)
+        expect(manager.status.lastError?.issues?.[0]?.frame).toContain(
+          "> 4 |     max_tokens: -3\n    |                 ^",
+        );
       const big = await etcd.put(key, `${configWith(7)}# ${"x".repeat(3000)}\n`);
       const tooLarge = await expectRefused(managers, big);
       expect(tooLarge[0]).toContain("over the 2000-byte limit (maxBytes)");
@@ -84,14 +87,19 @@ describe.skipIf(skipEtcd)("etcdSource + watchEtcd against a real etcd", () => {
   it("a JSON key is parsed as JSON; base: is refused; the same value put again changes nothing but the revision", async () => {
     const key = "basics/agent.json";
     await etcd.put(key, JSON.stringify({ llms: { main: { _type: "openai", temperature: 5 } } }));
-    const manager = await ConfigManager.create({ source: etcdSource({ endpoints: etcd.endpoints, key }), events: createEventManager() });
+    const manager = await ConfigManager.create({
+      source: etcdSource({ endpoints: etcd.endpoints, key }),
+      events: createEventManager(),
+    });
     const watching = watchEtcd(manager);
     try {
       await watching.ready();
       expect(counterOf(manager)).toBe(5);
       const base = await etcd.put(key, JSON.stringify({ base: "other.yml", llms: {} }));
       const [printed] = await expectRefused([manager], base);
-      expect(printed).toBe(`etcd:${key}@${base}:1:9 base: base: is not supported in etcd: store the whole config in the key`);
+      expect(printed).toBe(
+        `etcd:${key}@${base}:1:9 base: base: is not supported in etcd: store the whole config in the key`,
+      );
       await etcd.put(key, JSON.stringify({ llms: { main: { _type: "openai", temperature: 5 } } }));
       await expectConverged([manager], etcd, key);
       expect(manager.status.version).toBe(1);
@@ -101,7 +109,10 @@ describe.skipIf(skipEtcd)("etcdSource + watchEtcd against a real etcd", () => {
   });
 
   it("watchEtcd refuses a manager whose source is not etcd", async () => {
-    const manager = await ConfigManager.create({ source: new MemorySource({ llms: {} }), events: createEventManager() });
+    const manager = await ConfigManager.create({
+      source: new MemorySource({ llms: {} }),
+      events: createEventManager(),
+    });
     try {
       expect(() => watchEtcd(manager)).toThrow(/is not an etcdSource\(\)/);
     } finally {

@@ -12,7 +12,11 @@ describe.skipIf(skipEtcd || !builtForServices)("51. etcd killed mid-burst, with 
     await using etcd = await startEtcd();
     const key = "fleet/agent.yml";
     await etcd.put(key, configWith(0));
-    const services: ServiceProcess[] = await startServices(3, { endpoints: etcd.endpoints, key, options: { callTimeoutMs: 1000, startupTimeoutMs: 20_000 } });
+    const services: ServiceProcess[] = await startServices(3, {
+      endpoints: etcd.endpoints,
+      key,
+      options: { callTimeoutMs: 1000, startupTimeoutMs: 20_000 },
+    });
     try {
       // 50 of 100 puts, then the crash: the other 50 never reach etcd.
       for (let i = 1; i <= 50; i++) await etcd.put(key, configWith(i));
@@ -26,7 +30,10 @@ describe.skipIf(skipEtcd || !builtForServices)("51. etcd killed mid-burst, with 
       expect(applied - healthy).toBeLessThan(1500);
       expect((await etcd.get(key))?.modRevision).toBe(final);
       for (const service of services) {
-        const revisions = service.history.map((h) => h.status.sourceRevision).filter((r): r is string => r !== undefined).map(Number);
+        const revisions = service.history
+          .map((h) => h.status.sourceRevision)
+          .filter((r): r is string => r !== undefined)
+          .map(Number);
         expect(revisions).toEqual([...revisions].sort((a, b) => a - b));
         const degraded = service.history.findIndex((h) => h.status.watch?.degraded === true);
         expect(degraded).toBeGreaterThanOrEqual(0);

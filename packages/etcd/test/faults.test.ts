@@ -20,7 +20,9 @@ describe.skipIf(skipEtcd)("an etcd that stalls, partitions, compacts or is resto
     await etcd?.close();
   });
 
-  it("52. SIGSTOP: degraded within 15 s, no call waits more than 3 s, converged <= 1.5 s after SIGCONT", { timeout: 60_000 }, async () => {
+  it("52. SIGSTOP: degraded within 15 s, no call waits more than 3 s, converged <= 1.5 s after SIGCONT", {
+    timeout: 60_000,
+  }, async () => {
     const managers = await startManagers(2, { endpoints: etcd.endpoints, key, callTimeoutMs: 3000 });
     try {
       await etcd.pause();
@@ -51,23 +53,27 @@ describe.skipIf(skipEtcd)("an etcd that stalls, partitions, compacts or is resto
     }
   });
 
-  it.each(["reset", "blackhole"] as const)("52. a %s partition of one process: writes go on, it catches up on heal", async (mode) => {
-    const [direct] = await startManagers(1, { endpoints: etcd.endpoints, key });
-    const [cut] = await startManagers(1, { endpoints: [proxy.endpoint], key });
-    const managers = [direct!, cut!];
-    try {
-      proxy.set(mode);
-      for (let i = 1; i <= 5; i++) await etcd.put(key, configWith(i));
-      await expectConverged([direct!], etcd, key);
-      expect(counterOf(cut!)).toBe(0);
-      if (mode === "reset") await waitFor(() => cut!.status.watch?.degraded === true, { message: "cut-off process degraded" });
-      proxy.set("pass");
-      await expectConverged(managers, etcd, key);
-      expect(managers.map(counterOf)).toEqual([5, 5]);
-    } finally {
-      await closeAll(managers);
-    }
-  });
+  it.each(["reset", "blackhole"] as const)(
+    "52. a %s partition of one process: writes go on, it catches up on heal",
+    async (mode) => {
+      const [direct] = await startManagers(1, { endpoints: etcd.endpoints, key });
+      const [cut] = await startManagers(1, { endpoints: [proxy.endpoint], key });
+      const managers = [direct!, cut!];
+      try {
+        proxy.set(mode);
+        for (let i = 1; i <= 5; i++) await etcd.put(key, configWith(i));
+        await expectConverged([direct!], etcd, key);
+        expect(counterOf(cut!)).toBe(0);
+        if (mode === "reset")
+          await waitFor(() => cut!.status.watch?.degraded === true, { message: "cut-off process degraded" });
+        proxy.set("pass");
+        await expectConverged(managers, etcd, key);
+        expect(managers.map(counterOf)).toEqual([5, 5]);
+      } finally {
+        await closeAll(managers);
+      }
+    },
+  );
 
   it("53. compaction while a process is cut off: it converges by a full read, no crash", async () => {
     const [cut] = await startManagers(1, { endpoints: [proxy.endpoint], key });
@@ -79,7 +85,9 @@ describe.skipIf(skipEtcd)("an etcd that stalls, partitions, compacts or is resto
       proxy.set("pass");
       await expectConverged([cut!], etcd, key);
       expect(counterOf(cut!)).toBe(4);
-      await waitFor(() => cut!.status.watch?.degraded === false, { message: `healthy again: ${describeManager(cut!)}` });
+      await waitFor(() => cut!.status.watch?.degraded === false, {
+        message: `healthy again: ${describeManager(cut!)}`,
+      });
     } finally {
       await cut!.close();
     }

@@ -11,7 +11,13 @@ export const counterOf = (manager: ConfigManager): number | undefined =>
   (manager.currentConfig.llms as Record<string, { temperature?: number }>).main?.temperature;
 
 /** A quiet logger that keeps its warnings, for assertions. */
-export function recordingLogger(): { warnings: string[]; debug(): void; info(): void; warn(m: string): void; error(m: string): void } {
+export function recordingLogger(): {
+  warnings: string[];
+  debug(): void;
+  info(): void;
+  warn(m: string): void;
+  error(m: string): void;
+} {
   const warnings: string[] = [];
   return { warnings, debug() {}, info() {}, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
 }
@@ -25,7 +31,13 @@ export async function startManagers(
   for (let i = 0; i < count; i++) {
     managers.push(
       // A generous start: on a loaded machine the first connection may be slow; starting is not what is tested here.
-      (await createEtcdConfigManager({ logger: recordingLogger(), callTimeoutMs: 1000, startupTimeoutMs: 20_000, ...options, events: createEventManager() })) as ConfigManager,
+      (await createEtcdConfigManager({
+        logger: recordingLogger(),
+        callTimeoutMs: 1000,
+        startupTimeoutMs: 20_000,
+        ...options,
+        events: createEventManager(),
+      })) as ConfigManager,
     );
   }
   await waitFor(() => managers.every((m) => m.status.watch?.connected === true), {
@@ -46,7 +58,12 @@ export function describeManager(manager: ConfigManager): string {
  * I2 for a fleet: waits until every manager's `status.sourceRevision` is etcd's `mod_revision` of
  * the key, and returns that revision.
  */
-export async function expectConverged(managers: readonly ConfigManager[], etcd: EtcdServer, key: string, timeout = 10_000): Promise<string> {
+export async function expectConverged(
+  managers: readonly ConfigManager[],
+  etcd: EtcdServer,
+  key: string,
+  timeout = 10_000,
+): Promise<string> {
   const revision = (await etcd.get(key))?.modRevision;
   if (revision === undefined) throw new Error(`${key} is absent: nothing to converge on`);
   await waitFor(() => managers.every((m) => m.status.sourceRevision === revision), {
@@ -57,9 +74,18 @@ export async function expectConverged(managers: readonly ConfigManager[], etcd: 
 }
 
 /** Waits until every manager reports a failure (lastError) about `revision`, and returns the printed first issue (or message) of each. */
-export async function expectRefused(managers: readonly ConfigManager[], revision: string, timeout = 5000): Promise<string[]> {
-  const about = (m: ConfigManager): boolean => m.status.lastError?.message.includes(`@${revision}`) === true || m.status.lastError?.message.includes(`revision ${revision}`) === true;
-  await waitFor(() => managers.every(about), { timeout, message: `every manager refused revision ${revision}: ${managers.map(describeManager).join(" | ")}` });
+export async function expectRefused(
+  managers: readonly ConfigManager[],
+  revision: string,
+  timeout = 5000,
+): Promise<string[]> {
+  const about = (m: ConfigManager): boolean =>
+    m.status.lastError?.message.includes(`@${revision}`) === true ||
+    m.status.lastError?.message.includes(`revision ${revision}`) === true;
+  await waitFor(() => managers.every(about), {
+    timeout,
+    message: `every manager refused revision ${revision}: ${managers.map(describeManager).join(" | ")}`,
+  });
   return managers.map((m) => {
     const issue = m.status.lastError?.issues?.[0];
     return issue ? formatIssue(issue) : (m.status.lastError?.message ?? "");

@@ -26,7 +26,13 @@ const manager = await createEtcdConfigManager({
 
 const brief = () => {
   const { sourceRevision, version, watch, lastError, missing } = manager.status;
-  return { sourceRevision, version, missing, watch, lastError: lastError ? { code: lastError.code, message: lastError.message } : undefined };
+  return {
+    sourceRevision,
+    version,
+    missing,
+    watch,
+    lastError: lastError ? { code: lastError.code, message: lastError.message } : undefined,
+  };
 };
 let last = "";
 const report = () => {

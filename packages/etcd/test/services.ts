@@ -77,7 +77,12 @@ function startService(options: { endpoints: readonly string[]; key: string; opti
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
     buffer += chunk;
     for (let end = buffer.indexOf("\n"); end >= 0; end = buffer.indexOf("\n")) {
-      const message = JSON.parse(buffer.slice(0, end)) as { event: string; status?: ServiceStatus; t?: number; message?: string };
+      const message = JSON.parse(buffer.slice(0, end)) as {
+        event: string;
+        status?: ServiceStatus;
+        t?: number;
+        message?: string;
+      };
       buffer = buffer.slice(end + 1);
       if (message.event === "ready") ready = true;
       if (message.status) history.push({ status: message.status, t: message.t ?? Date.now() });
@@ -113,7 +118,11 @@ function startService(options: { endpoints: readonly string[]; key: string; opti
 }
 
 /** I2 across processes: waits until every service reports `revision`; returns when the last one did. */
-export async function servicesOn(services: readonly ServiceProcess[], revision: string, timeout = 10_000): Promise<number> {
+export async function servicesOn(
+  services: readonly ServiceProcess[],
+  revision: string,
+  timeout = 10_000,
+): Promise<number> {
   await waitFor(() => services.every((s) => s.latest().sourceRevision === revision), {
     timeout,
     message: `every service on revision ${revision}: ${services.map((s) => JSON.stringify(s.latest())).join(" | ")}`,

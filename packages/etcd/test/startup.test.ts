@@ -29,7 +29,12 @@ describe.skipIf(skipEtcd)("57. starting while etcd is down", () => {
   it("with no cache: UNAVAILABLE within startupTimeoutMs + 1 s, naming endpoints and key", async () => {
     await etcd.kill("SIGKILL");
     const started = Date.now();
-    const error = await createEtcdConfigManager({ endpoints: etcd.endpoints, key, startupTimeoutMs: 1000, events: createEventManager() }).catch((e: unknown) => e);
+    const error = await createEtcdConfigManager({
+      endpoints: etcd.endpoints,
+      key,
+      startupTimeoutMs: 1000,
+      events: createEventManager(),
+    }).catch((e: unknown) => e);
     // It retries until startupTimeoutMs, never giving up earlier, and not much later.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(Date.now() - started).toBeLessThan(2000);
@@ -42,8 +47,16 @@ describe.skipIf(skipEtcd)("57. starting while etcd is down", () => {
     const cacheFile = join(dir, "agent.cache.json");
     const stored = `${configWith(1)}    model_name: \${AIQ_TEST_MODEL:-gpt-4o}\n`;
     const cachedRevision = await etcd.put(key, stored);
-    const first = await createEtcdConfigManager({ endpoints: etcd.endpoints, key, cacheFile, events: createEventManager() });
-    await waitFor(async () => (await readFile(cacheFile, "utf8").catch(() => "")).includes(`"revision":"${cachedRevision}"`), { message: "cache written" });
+    const first = await createEtcdConfigManager({
+      endpoints: etcd.endpoints,
+      key,
+      cacheFile,
+      events: createEventManager(),
+    });
+    await waitFor(
+      async () => (await readFile(cacheFile, "utf8").catch(() => "")).includes(`"revision":"${cachedRevision}"`),
+      { message: "cache written" },
+    );
     await first.close();
     expect((await stat(cacheFile)).mode & 0o777).toBe(0o600);
     // The raw text: placeholders unresolved, so no process's environment lands in the file.
@@ -65,13 +78,17 @@ describe.skipIf(skipEtcd)("57. starting while etcd is down", () => {
       expect(manager.status.sourceRevision).toBe(cachedRevision);
       expect(counterOf(manager)).toBe(1);
       expect(manager.status.watch).toMatchObject({ mode: "push", connected: false, degraded: true });
-      expect(manager.status.watch?.error).toContain(`serving revision ${cachedRevision} from the cache file ${cacheFile}`);
+      expect(manager.status.watch?.error).toContain(
+        `serving revision ${cachedRevision} from the cache file ${cacheFile}`,
+      );
       expect(logger.warnings.join("\n")).toContain("etcd unreachable at start");
       await etcd.restart();
       await etcd.put(key, configWith(2));
       await expectConverged([manager], etcd, key);
       expect(counterOf(manager)).toBe(2);
-      await waitFor(() => manager.status.watch?.degraded === false, { message: `not degraded: ${describeManager(manager)}` });
+      await waitFor(() => manager.status.watch?.degraded === false, {
+        message: `not degraded: ${describeManager(manager)}`,
+      });
     } finally {
       await manager.close();
     }
@@ -79,15 +96,30 @@ describe.skipIf(skipEtcd)("57. starting while etcd is down", () => {
 
   it.each([
     ["corrupt", "{ not json", "is corrupt (not JSON); ignored"],
-    ["foreign", JSON.stringify({ format: "aiq-config-etcd-cache/1", key: "other/key.yml", clusterId: "1", revision: "5", value: "llms: {}\n" }), "holds key other/key.yml, not fleet/agent.yml; ignored"],
+    [
+      "foreign",
+      JSON.stringify({
+        format: "aiq-config-etcd-cache/1",
+        key: "other/key.yml",
+        clusterId: "1",
+        revision: "5",
+        value: "llms: {}\n",
+      }),
+      "holds key other/key.yml, not fleet/agent.yml; ignored",
+    ],
   ])("a %s cache file is ignored with a warning (UNAVAILABLE as without one)", async (_kind, content, warning) => {
     const cacheFile = join(dir, "agent.cache.json");
     await writeFile(cacheFile, content);
     await etcd.kill("SIGKILL");
     const logger = recordingLogger();
-    const error = await createEtcdConfigManager({ endpoints: etcd.endpoints, key, cacheFile, startupTimeoutMs: 300, logger, events: createEventManager() }).catch(
-      (e: unknown) => e,
-    );
+    const error = await createEtcdConfigManager({
+      endpoints: etcd.endpoints,
+      key,
+      cacheFile,
+      startupTimeoutMs: 300,
+      logger,
+      events: createEventManager(),
+    }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "UNAVAILABLE" });
     expect(logger.warnings.join("\n")).toContain(warning);
   });

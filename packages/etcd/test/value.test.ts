@@ -17,27 +17,39 @@ describe.skipIf(skipEtcd)("getEtcdValue / putEtcdValue against a real etcd", () 
     expect(await getEtcdValue(at("a.yml"))).toEqual({ value: "llms: {}\n", revision: first.revision });
     const second = await putEtcdValue({ ...at("a.yml"), value: "llms: { x: {} }\n", expectRevision: first.revision });
     expect(Number(second.revision)).toBeGreaterThan(Number(first.revision));
-    expect(await getEtcdValue({ ...at("a.yml"), revision: first.revision })).toEqual({ value: "llms: {}\n", revision: first.revision });
+    expect(await getEtcdValue({ ...at("a.yml"), revision: first.revision })).toEqual({
+      value: "llms: {}\n",
+      revision: first.revision,
+    });
     expect((await etcd.get("a.yml"))?.modRevision).toBe(second.revision);
   });
 
   it("a lost compare-and-swap is CONFLICT naming the current revision; create on an existing key too", async () => {
     const base = await putEtcdValue({ ...at("b.yml"), value: "v: 1\n" });
     const winner = await putEtcdValue({ ...at("b.yml"), value: "v: 2\n", expectRevision: base.revision });
-    await expect(putEtcdValue({ ...at("b.yml"), value: "v: 3\n", expectRevision: base.revision })).rejects.toMatchObject({
+    await expect(
+      putEtcdValue({ ...at("b.yml"), value: "v: 3\n", expectRevision: base.revision }),
+    ).rejects.toMatchObject({
       name: "ConfigReloadError",
       code: "CONFLICT",
       message: expect.stringContaining(`it is at revision ${winner.revision}`),
     });
-    await expect(putEtcdValue({ ...at("b.yml"), value: "v: 4\n", create: true })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(putEtcdValue({ ...at("b.yml"), value: "v: 4\n", create: true })).rejects.toMatchObject({
+      code: "CONFLICT",
+    });
     expect((await etcd.get("b.yml"))?.value).toBe("v: 2\n");
   });
 
   it("refuses a value over maxBytes before sending, and the next call still works", async () => {
     const big = "x".repeat(1.6 * 1024 * 1024);
-    await expect(putEtcdValue({ ...at("c.yml"), value: big })).rejects.toMatchObject({ code: "TOO_LARGE", message: expect.stringMatching(/1048576-byte limit/) });
+    await expect(putEtcdValue({ ...at("c.yml"), value: big })).rejects.toMatchObject({
+      code: "TOO_LARGE",
+      message: expect.stringMatching(/1048576-byte limit/),
+    });
     expect(await etcd.get("c.yml")).toBeUndefined();
-    await expect(putEtcdValue({ ...at("c.yml"), value: "ok: 1\n" })).resolves.toMatchObject({ revision: expect.any(String) });
+    await expect(putEtcdValue({ ...at("c.yml"), value: "ok: 1\n" })).resolves.toMatchObject({
+      revision: expect.any(String),
+    });
   });
 
   it("an etcd that is not there is UNAVAILABLE naming endpoints and key, within callTimeoutMs", async () => {
@@ -55,7 +67,9 @@ describe.skipIf(skipEtcd)("getEtcdValue / putEtcdValue against a real etcd", () 
     await paused.put("e.yml", "v: 1\n");
     await paused.pause();
     const started = Date.now();
-    await expect(getEtcdValue({ endpoints: paused.endpoints, key: "e.yml", callTimeoutMs: 400 })).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    await expect(getEtcdValue({ endpoints: paused.endpoints, key: "e.yml", callTimeoutMs: 400 })).rejects.toMatchObject(
+      { code: "UNAVAILABLE" },
+    );
     expect(Date.now() - started).toBeLessThan(1500);
     await paused.resume();
   });
@@ -88,9 +102,16 @@ describe.skipIf(skipEtcd)("getEtcdValue / putEtcdValue against a real etcd", () 
     expect((await getEtcdValue({ ...where, auth: { username: "svc", password: "svc-pw-2" } }))?.value).toBe("v: 1\n");
     const readOnly = putEtcdValue({ ...where, value: "v: 2\n", auth: { username: "svc", password: "svc-pw-2" } });
     await expect(readOnly).rejects.toMatchObject({ code: "EACCES", message: expect.stringContaining('user "svc"') });
-    await expect(putEtcdValue({ ...where, value: "v: 3\n", auth: { username: "ops", password: "ops-pw-3" } })).resolves.toBeDefined();
-    const wrong = await getEtcdValue({ ...where, auth: { username: "svc", password: "not-the-pw-9" } }).catch((e: unknown) => e);
-    expect(wrong).toMatchObject({ code: "EACCES", message: expect.stringContaining('refused the login of user "svc"') });
+    await expect(
+      putEtcdValue({ ...where, value: "v: 3\n", auth: { username: "ops", password: "ops-pw-3" } }),
+    ).resolves.toBeDefined();
+    const wrong = await getEtcdValue({ ...where, auth: { username: "svc", password: "not-the-pw-9" } }).catch(
+      (e: unknown) => e,
+    );
+    expect(wrong).toMatchObject({
+      code: "EACCES",
+      message: expect.stringContaining('refused the login of user "svc"'),
+    });
     expect(JSON.stringify(wrong, Object.getOwnPropertyNames(wrong))).not.toContain("not-the-pw-9");
     expect(String((wrong as Error).stack)).not.toContain("not-the-pw-9");
   });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { type AiqConfigEvent, ConfigEventType, createEventManager, type FileEvent, getEventManager } from "./index.js";
 
-const modified = (filePath = "/tmp/a.yml"): FileEvent => ({ type: ConfigEventType.FILE_MODIFIED, filePath, timestamp: new Date() });
+const modified = (filePath = "/tmp/a.yml"): FileEvent => ({
+  type: ConfigEventType.FILE_MODIFIED,
+  filePath,
+  timestamp: new Date(),
+});
 const reloaded = (version = 2): AiqConfigEvent => ({
   type: ConfigEventType.CONFIG_RELOADED,
   timestamp: new Date(),

@@ -1,4 +1,10 @@
-import { type ConfigErrorCode, type ConfigIssue, ConfigValidationError, formatCodeFrame, type SecretKeyPattern } from "@aiq/config-core";
+import {
+  type ConfigErrorCode,
+  type ConfigIssue,
+  ConfigValidationError,
+  formatCodeFrame,
+  type SecretKeyPattern,
+} from "@aiq/config-core";
 
 /** A 1-based place in a file. */
 export interface Position {
@@ -14,7 +20,12 @@ export function issueAt(file: string, message: string, position?: Position, path
 }
 
 /** A parse failure: a `ConfigValidationError` with the loader's code and every issue found. */
-export function parseFailure(code: ConfigErrorCode, issues: readonly ConfigIssue[], file: string, cause?: unknown): ConfigValidationError {
+export function parseFailure(
+  code: ConfigErrorCode,
+  issues: readonly ConfigIssue[],
+  file: string,
+  cause?: unknown,
+): ConfigValidationError {
   return new ConfigValidationError(issues, { code, sourceId: file, ...(cause === undefined ? {} : { cause }) });
 }
 
@@ -28,12 +39,27 @@ export interface FrameSource {
  * A parse failure whose issues carry a code frame of the text (secret keys' values masked); built
  * only when a file fails to parse.
  */
-export function framedFailure(code: ConfigErrorCode, issues: readonly ConfigIssue[], file: string, source: FrameSource, cause?: unknown): ConfigValidationError {
-  return parseFailure(code, issues.map((issue) => withFrame(issue, source)), file, cause);
+export function framedFailure(
+  code: ConfigErrorCode,
+  issues: readonly ConfigIssue[],
+  file: string,
+  source: FrameSource,
+  cause?: unknown,
+): ConfigValidationError {
+  return parseFailure(
+    code,
+    issues.map((issue) => withFrame(issue, source)),
+    file,
+    cause,
+  );
 }
 
 function withFrame(issue: ConfigIssue, source: FrameSource): ConfigIssue {
   if (issue.line === undefined || issue.frame !== undefined) return issue;
-  const frame = formatCodeFrame(source.text, { line: issue.line, column: issue.column }, { secretKeys: source.secretKeys });
+  const frame = formatCodeFrame(
+    source.text,
+    { line: issue.line, column: issue.column },
+    { secretKeys: source.secretKeys },
+  );
   return frame === "" ? issue : { ...issue, frame };
 }

@@ -51,7 +51,11 @@ const BASE_KEY = "base";
  * @throws ConfigReloadError when a file cannot be read; ConfigValidationError when one cannot be
  * parsed, a `base` is not a file path, or the chain is a cycle (`BASE_CYCLE`) or too long (`RESOURCE_LIMIT`)
  */
-export async function loadConfigChain(path: string, options: LoadChainOptions, files: string[] = []): Promise<LoadedConfig> {
+export async function loadConfigChain(
+  path: string,
+  options: LoadChainOptions,
+  files: string[] = [],
+): Promise<LoadedConfig> {
   files.length = 0;
   const layers: Layer[] = [];
   const identities: string[] = [];
@@ -62,7 +66,12 @@ export async function loadConfigChain(path: string, options: LoadChainOptions, f
     const previous = layers.at(-1);
     // Checked before reading, so a `base:` naming /etc/passwd is refused without opening it.
     if (!format && previous) throw baseIssue(previous, "a base file must be .yml, .yaml or .json");
-    if (!format) throw parseFailure("INVALID_CONFIG", [issueAt(current, "unsupported config file extension; expected .yml, .yaml or .json")], current);
+    if (!format)
+      throw parseFailure(
+        "INVALID_CONFIG",
+        [issueAt(current, "unsupported config file extension; expected .yml, .yaml or .json")],
+        current,
+      );
     // Compare real paths: two names of one file (a symlink) are still a cycle.
     const identity = await realpath(current).catch(() => current);
     if (identities.includes(identity) && previous) {
@@ -81,22 +90,33 @@ export async function loadConfigChain(path: string, options: LoadChainOptions, f
     if (previous && !isMapping(parsed.data)) {
       const found = parsed.locate([]);
       const at = found.kind === "found" ? found.location : undefined;
-      throw parseFailure("INVALID_CONFIG", [issueAt(current, "a base file must hold a mapping at its top level", at)], current);
+      throw parseFailure(
+        "INVALID_CONFIG",
+        [issueAt(current, "a base file must hold a mapping at its top level", at)],
+        current,
+      );
     }
     const layer: Layer = { ...parsed, file: current, bytes, text, secretKeys: options.secretKeys };
     layers.push(layer);
     if (!isMapping(parsed.data) || !Object.hasOwn(parsed.data, BASE_KEY)) break;
     const reference = parsed.data[BASE_KEY];
-    if (typeof reference !== "string" || reference.trim() === "") throw baseIssue(layer, "base must be the path of a config file");
+    if (typeof reference !== "string" || reference.trim() === "")
+      throw baseIssue(layer, "base must be the path of a config file");
     // Two letters or more before ':' is a URL scheme (https:, gh:, file:); one is a Windows drive.
-    if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(reference)) throw baseIssue(layer, "base must be a file path; URLs are not supported");
-    if (layers.length >= MAX_BASE_CHAIN) throw baseIssue(layer, `base chain longer than ${MAX_BASE_CHAIN} files`, "RESOURCE_LIMIT");
+    if (/^[A-Za-z][A-Za-z0-9+.-]+:/.test(reference))
+      throw baseIssue(layer, "base must be a file path; URLs are not supported");
+    if (layers.length >= MAX_BASE_CHAIN)
+      throw baseIssue(layer, `base chain longer than ${MAX_BASE_CHAIN} files`, "RESOURCE_LIMIT");
     current = isAbsolute(reference) ? resolve(reference) : resolve(dirname(current), reference);
   }
   return combine(layers, files);
 }
 
-function baseIssue(layer: Layer, message: string, code: "INVALID_CONFIG" | "BASE_CYCLE" | "RESOURCE_LIMIT" = "INVALID_CONFIG"): Error {
+function baseIssue(
+  layer: Layer,
+  message: string,
+  code: "INVALID_CONFIG" | "BASE_CYCLE" | "RESOURCE_LIMIT" = "INVALID_CONFIG",
+): Error {
   const found = layer.locate([BASE_KEY]);
   const at = found.kind === "found" ? found.location : undefined;
   return framedFailure(code, [issueAt(layer.file, message, at, BASE_KEY)], layer.file, layer);

@@ -103,4 +103,3 @@ function readPlaceholder(scan: Scan, at: number, nesting: number): { value: stri
   const defaultStart = at + 2 + name.length + (colon ? 2 : 1);
   return { value: expand(scan, defaultStart, close, nesting + 1), end: close + 1 };
 }
-

@@ -34,7 +34,7 @@ export function findJsonError(text: string): JsonSyntaxError | undefined {
     for (;;) {
       // A string that reaches the end of its line (or of the text) was never closed: say where it opens.
       if (i >= text.length || text[i] === "\n" || text[i] === "\r") {
-        throw new Stop(start, 'unclosed string: the string that opens here has no closing \'"\' on its line; add it');
+        throw new Stop(start, "unclosed string: the string that opens here has no closing '\"' on its line; add it");
       }
       const code = text.charCodeAt(i);
       if (code === 0x22) {

@@ -39,7 +39,8 @@ export function parseJson(text: string, context: ParseContext): ParsedFile {
     throw framedFailure("DUPLICATE_KEY", issues, file, { text, secretKeys: context.secretKeys });
   }
   // Valid JSON that yaml reads differently (rare) keeps its data but loses positions.
-  const locate: FileLocator = doc.errors.length === 0 ? createFileLocator(doc, lineCounter, file) : () => ({ kind: "missing" });
+  const locate: FileLocator =
+    doc.errors.length === 0 ? createFileLocator(doc, lineCounter, file) : () => ({ kind: "missing" });
   const warnings: string[] = [];
   data = interpolateJson(data, [], { env: context.env, file, locate, warnings });
   return { data, locate, warnings };

@@ -44,7 +44,11 @@ export const YAML_OPTIONS = {
 } as const;
 
 /** Tokenizes and composes YAML text into one document, with its line counter. */
-export function composeYaml(text: string): { tokens: CST.Token[]; compose(): Document.Parsed[]; lineCounter: LineCounter } {
+export function composeYaml(text: string): {
+  tokens: CST.Token[];
+  compose(): Document.Parsed[];
+  lineCounter: LineCounter;
+} {
   const lineCounter = new LineCounter();
   const tokens = Array.from(new Parser(lineCounter.addNewLine).parse(text));
   return {
@@ -76,7 +80,8 @@ export function parseYaml(text: string, context: ParseContext): ParsedFile {
   if (errors.length > 0) throw yamlFailure(errors, context, { text, tokens, doc, position });
 
   const walked = walkDocument(doc, lineCounter, file, context.env);
-  if (walked.issues.length > 0) throw framedFailure("SYNTAX", walked.issues, file, { text, secretKeys: context.secretKeys });
+  if (walked.issues.length > 0)
+    throw framedFailure("SYNTAX", walked.issues, file, { text, secretKeys: context.secretKeys });
   if (walked.height > context.maxDepth) {
     const message = `nesting deeper than ${context.maxDepth} levels once aliases are expanded (maxDepth)`;
     throw parseFailure("RESOURCE_LIMIT", [issueAt(file, message)], file);
@@ -98,19 +103,30 @@ export function parseYaml(text: string, context: ParseContext): ParsedFile {
 function tokenFailure(problem: TokenProblem, context: ParseContext, at: Omit<DiagnoseContext, "doc">): Error {
   const { file } = context;
   const fail = (code: ConfigErrorCode, message: string): Error =>
-    framedFailure(code, [issueAt(file, message, at.position(problem.offset), pathAt(at.tokens, problem.offset))], file, {
-      text: at.text,
-      secretKeys: context.secretKeys,
-    });
+    framedFailure(
+      code,
+      [issueAt(file, message, at.position(problem.offset), pathAt(at.tokens, problem.offset))],
+      file,
+      {
+        text: at.text,
+        secretKeys: context.secretKeys,
+      },
+    );
   switch (problem.kind) {
     case "depth":
       return fail("RESOURCE_LIMIT", `nesting deeper than ${context.maxDepth} levels (maxDepth)`);
     case "alias":
       return fail("RESOURCE_LIMIT", "aliases are disabled (maxAliasCount: 0)");
     case "directive":
-      return fail("SYNTAX", `YAML ${problem.version} is not supported (%YAML directive); config files are YAML 1.2, where 'no' is a string and '<<' an ordinary key`);
+      return fail(
+        "SYNTAX",
+        `YAML ${problem.version} is not supported (%YAML directive); config files are YAML 1.2, where 'no' is a string and '<<' an ordinary key`,
+      );
     case "tag":
-      return fail("UNSUPPORTED_TAG", "explicit tags (!tag, !!type) are not supported; only plain values, lists and mappings");
+      return fail(
+        "UNSUPPORTED_TAG",
+        "explicit tags (!tag, !!type) are not supported; only plain values, lists and mappings",
+      );
   }
 }
 

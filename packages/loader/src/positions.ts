@@ -31,7 +31,8 @@ export function createFileLocator(doc: Document.Parsed, lineCounter: LineCounter
         keyNode = isScalar(pair.key) || isAlias(pair.key) ? (pair.key as Node) : null;
         node = pair.value;
       } else if (isSeq(node)) {
-        const index = typeof segment === "number" ? segment : /^(?:0|[1-9][0-9]*)$/.test(segment) ? Number(segment) : -1;
+        const index =
+          typeof segment === "number" ? segment : /^(?:0|[1-9][0-9]*)$/.test(segment) ? Number(segment) : -1;
         if (index < 0 || index >= node.items.length) return { kind: "blocked" };
         keyNode = null;
         node = node.items[index];
@@ -53,7 +54,11 @@ function resolveAlias(doc: Document.Parsed, node: unknown): unknown {
   return node;
 }
 
-function findPair(doc: Document.Parsed, items: Pair<unknown, unknown>[], segment: string | number): Pair<unknown, unknown> | undefined {
+function findPair(
+  doc: Document.Parsed,
+  items: Pair<unknown, unknown>[],
+  segment: string | number,
+): Pair<unknown, unknown> | undefined {
   const wanted = String(segment);
   // The last pair wins, as it does when the document is converted to data.
   for (let i = items.length - 1; i >= 0; i--) {

@@ -45,7 +45,8 @@ export async function readConfigFile(path: string, options: ReadConfigFileOption
         bytes = whole.bytes;
         break;
       }
-      if (read === MAX_READS) throw readError("READ_FAILED", path, `changed while it was read, ${MAX_READS} times (a save in progress?)`);
+      if (read === MAX_READS)
+        throw readError("READ_FAILED", path, `changed while it was read, ${MAX_READS} times (a save in progress?)`);
     }
   } catch (error) {
     throw error instanceof ConfigReloadError ? error : fromSystemError(error, path);
@@ -59,7 +60,11 @@ export async function readConfigFile(path: string, options: ReadConfigFileOption
  * them: a mix of two saves). `changed`: its size, modification or change time after the read differ
  * from before it, or from what was read; then the bytes may be part of a write.
  */
-async function readBounded(path: string, maxBytes: number, signal: AbortSignal | undefined): Promise<{ bytes: Uint8Array; changed: boolean }> {
+async function readBounded(
+  path: string,
+  maxBytes: number,
+  signal: AbortSignal | undefined,
+): Promise<{ bytes: Uint8Array; changed: boolean }> {
   const handle = await open(path, "r");
   try {
     const before = await handle.stat({ bigint: true });
@@ -80,7 +85,8 @@ async function readBounded(path: string, maxBytes: number, signal: AbortSignal |
       want = CHUNK;
     }
     const after = await handle.stat({ bigint: true });
-    const changed = after.size !== BigInt(total) || after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs;
+    const changed =
+      after.size !== BigInt(total) || after.mtimeNs !== before.mtimeNs || after.ctimeNs !== before.ctimeNs;
     const bytes = new Uint8Array(total);
     let offset = 0;
     for (const chunk of chunks) {
@@ -112,12 +118,14 @@ export function decodeUtf8(bytes: Uint8Array, path: string): string {
   } catch (error) {
     throw readError("ENCODING", path, "is not valid UTF-8; save it as UTF-8", error);
   }
-  if (text.includes("\u0000")) throw readError("ENCODING", path, "contains NUL characters (UTF-16 without a byte order mark?); save it as UTF-8");
+  if (text.includes("\u0000"))
+    throw readError("ENCODING", path, "contains NUL characters (UTF-16 without a byte order mark?); save it as UTF-8");
   return text;
 }
 
 function checkAborted(path: string, signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new ConfigReloadError("ABORTED", `Reading ${path} was aborted`, { sourceId: path, cause: signal.reason });
+  if (signal?.aborted)
+    throw new ConfigReloadError("ABORTED", `Reading ${path} was aborted`, { sourceId: path, cause: signal.reason });
 }
 
 function tooLarge(path: string, maxBytes: number): ConfigReloadError {
@@ -125,7 +133,10 @@ function tooLarge(path: string, maxBytes: number): ConfigReloadError {
 }
 
 function readError(code: ConfigErrorCode, path: string, what: string, cause?: unknown): ConfigReloadError {
-  return new ConfigReloadError(code, `Config file ${path} ${what}`, { sourceId: path, ...(cause === undefined ? {} : { cause }) });
+  return new ConfigReloadError(code, `Config file ${path} ${what}`, {
+    sourceId: path,
+    ...(cause === undefined ? {} : { cause }),
+  });
 }
 
 const SYSTEM_CODES: Record<string, [ConfigErrorCode, string]> = {
@@ -139,7 +150,8 @@ const SYSTEM_CODES: Record<string, [ConfigErrorCode, string]> = {
 
 function fromSystemError(error: unknown, path: string): ConfigReloadError {
   const systemCode = (error as NodeJS.ErrnoException | undefined)?.code;
-  const known = systemCode !== undefined && Object.hasOwn(SYSTEM_CODES, systemCode) ? SYSTEM_CODES[systemCode] : undefined;
+  const known =
+    systemCode !== undefined && Object.hasOwn(SYSTEM_CODES, systemCode) ? SYSTEM_CODES[systemCode] : undefined;
   const [code, what] = known ?? ["READ_FAILED", `cannot be read (${systemCode ?? "unknown error"})`];
   // The cause is the fs error: it names the path and the system call, never file contents.
   return readError(code, path, what, error);

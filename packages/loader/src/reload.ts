@@ -74,7 +74,10 @@ function sourceOptions(options: FileSourceOptions): FileSourceOptions {
  * @example
  * const config = await reloadConfig("config.yml", { overrides: { "llms.main_llm.temperature": 0.2 } });
  */
-export async function reloadConfig<T = AiqConfig>(path: string, options: ReloadConfigOptions<T> = {}): Promise<Readonly<T>> {
+export async function reloadConfig<T = AiqConfig>(
+  path: string,
+  options: ReloadConfigOptions<T> = {},
+): Promise<Readonly<T>> {
   const logger = options.logger ?? createConsoleLogger();
   const source = fileSource(path, sourceOptions(options));
   let started = performance.now();
@@ -106,7 +109,10 @@ export async function reloadConfig<T = AiqConfig>(path: string, options: ReloadC
  * await using manager = await createConfigManager("config.yml");
  * manager.subscribe("llms", (config) => rebuildClients(config.llms));
  */
-export async function createConfigManager<T = AiqConfig>(path: string, options: CreateConfigManagerOptions<T> = {}): Promise<ConfigManager<T>> {
+export async function createConfigManager<T = AiqConfig>(
+  path: string,
+  options: CreateConfigManagerOptions<T> = {},
+): Promise<ConfigManager<T>> {
   const { maxBytes: _bytes, maxAliasCount: _aliases, maxDepth: _depth, env, ...managerOptions } = options;
   // Under `aiq-config run`, its -o overrides (explicit ones win over them, path by path).
   const overrides = { ...runnerOverridesFor(path, env ?? process.env), ...managerOptions.overrides };

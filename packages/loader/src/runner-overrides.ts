@@ -13,7 +13,8 @@ import { ConfigError, type ConfigOverrides } from "@aiq/config-core";
 export function runnerOverridesFor(path: string, env: Record<string, string | undefined>): ConfigOverrides {
   const text = env.AIQ_CONFIG_OVERRIDES;
   const file = env.AIQ_CONFIG_FILE;
-  if (text === undefined || text === "" || file === undefined || nodePath.resolve(path) !== nodePath.resolve(file)) return {};
+  if (text === undefined || text === "" || file === undefined || nodePath.resolve(path) !== nodePath.resolve(file))
+    return {};
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -21,7 +22,10 @@ export function runnerOverridesFor(path: string, env: Record<string, string | un
     parsed = undefined;
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new ConfigError("INVALID_OVERRIDE", "AIQ_CONFIG_OVERRIDES must be a JSON object of dotted paths to values, as `aiq-config run -o` sets it.");
+    throw new ConfigError(
+      "INVALID_OVERRIDE",
+      "AIQ_CONFIG_OVERRIDES must be a JSON object of dotted paths to values, as `aiq-config run -o` sets it.",
+    );
   }
   return parsed as ConfigOverrides;
 }

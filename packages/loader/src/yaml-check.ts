@@ -14,7 +14,10 @@ export interface TokenProblem {
  * recurses per level): nesting deeper than `maxDepth`, any explicit tag, a `%YAML` directive other
  * than 1.2, and, when aliases are disabled, any alias. Returns the first problem found.
  */
-export function checkTokens(tokens: readonly CST.Token[], limits: { maxDepth: number; aliases: boolean }): TokenProblem | undefined {
+export function checkTokens(
+  tokens: readonly CST.Token[],
+  limits: { maxDepth: number; aliases: boolean },
+): TokenProblem | undefined {
   const stack: [CST.Token, number][] = [];
   for (let i = tokens.length - 1; i >= 0; i--) stack.push([tokens[i] as CST.Token, 0]);
   while (stack.length > 0) {

@@ -33,8 +33,9 @@ export function cstKeyName(token: CST.Token | null | undefined): string {
  * even for a document that does not compose), and the path of keys and indexes leading to it.
  */
 export function placeAt(tokens: readonly CST.Token[], offset: number): CstPlace {
-  const document = tokens.find((token): token is CST.Document => token.type === "document" && token.offset <= offset)
-    ?? tokens.find((token): token is CST.Document => token.type === "document");
+  const document =
+    tokens.find((token): token is CST.Document => token.type === "document" && token.offset <= offset) ??
+    tokens.find((token): token is CST.Document => token.type === "document");
   const place: CstPlace = { segments: [] };
   let token: CST.Token | undefined = document?.value;
   let inFlow = false;
@@ -43,7 +44,11 @@ export function placeAt(tokens: readonly CST.Token[], offset: number): CstPlace 
     if (inFlow && token.type !== "flow-collection") break;
     inFlow = token.type === "flow-collection";
     // Past the closing bracket of a flow collection is no longer inside it.
-    if (token.type === "flow-collection" && token.end.some((end) => (end.type === "flow-map-end" || end.type === "flow-seq-end") && end.offset < offset)) break;
+    if (
+      token.type === "flow-collection" &&
+      token.end.some((end) => (end.type === "flow-map-end" || end.type === "flow-seq-end") && end.offset < offset)
+    )
+      break;
     place.collection = token;
     let index = -1;
     token.items.forEach((item, i) => {
@@ -54,7 +59,8 @@ export function placeAt(tokens: readonly CST.Token[], offset: number): CstPlace 
     // Past the end of a plain value (on a later line, say) is no longer inside its item.
     const value = item.value;
     if (value && !isCollection(value) && "source" in value && offset > value.offset + value.source.length) break;
-    const mapping = token.type === "block-map" || (token.type === "flow-collection" && token.start.type === "flow-map-start");
+    const mapping =
+      token.type === "block-map" || (token.type === "flow-collection" && token.start.type === "flow-map-start");
     const segment = mapping ? cstKeyName(item.key) : index;
     // In a broken document a value can be read as a key: name no key that is empty or spans lines,
     // and nothing below a secret key (what is there may be the secret itself).
@@ -98,7 +104,10 @@ export function findUnclosed(tokens: readonly CST.Token[], limit: number): OpenC
       case "block-map":
       case "block-seq":
       case "flow-collection":
-        if (token.type === "flow-collection" && !token.end.some((t) => t.type === "flow-map-end" || t.type === "flow-seq-end")) {
+        if (
+          token.type === "flow-collection" &&
+          !token.end.some((t) => t.type === "flow-map-end" || t.type === "flow-seq-end")
+        ) {
           found.push({ kind: token.start.type === "flow-map-start" ? "{" : "[", offset: token.offset, runsOn: false });
         }
         for (const item of token.items) {
@@ -109,7 +118,8 @@ export function findUnclosed(tokens: readonly CST.Token[], limit: number): OpenC
       case "double-quoted-scalar":
       case "single-quoted-scalar": {
         const quote = token.type === "double-quoted-scalar" ? '"' : "'";
-        const closed = quote === '"' ? /[^\\](?:\\\\)*"$/.test(token.source) : (token.source.match(/'/g)?.length ?? 0) % 2 === 0;
+        const closed =
+          quote === '"' ? /[^\\](?:\\\\)*"$/.test(token.source) : (token.source.match(/'/g)?.length ?? 0) % 2 === 0;
         if (!closed || KEY_LINE.test(token.source)) found.push({ kind: quote, offset: token.offset, runsOn: closed });
         break;
       }

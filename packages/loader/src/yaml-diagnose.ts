@@ -44,7 +44,11 @@ export function diagnoseYamlError(error: YAMLError, context: DiagnoseContext): D
       const line = lineAround(context.text, at);
       const above = previousLine(context.text, line);
       const path = above ? parentPath(context, above.start + above.indent) : "";
-      return { offset: at, path, message: "this line is indented with a tab; YAML indents with spaces only: replace the tab with spaces" };
+      return {
+        offset: at,
+        path,
+        message: "this line is indented with a tab; YAML indents with spaces only: replace the tab with spaces",
+      };
     }
     case "DUPLICATE_KEY":
       return duplicateKey(at, context);
@@ -164,7 +168,12 @@ function misaligned(at: number, context: DiagnoseContext): Diagnosis {
   const line = lineAround(context.text, at);
   const offset = line.start + line.indent;
   const above = previousLine(context.text, line);
-  if (above && !line.text.trimStart().startsWith("-") && above.text.trimStart().startsWith("-") && above.indent === line.indent) {
+  if (
+    above &&
+    !line.text.trimStart().startsWith("-") &&
+    above.text.trimStart().startsWith("-") &&
+    above.indent === line.indent
+  ) {
     const path = parentPath(context, above.start + above.indent);
     const message = `this line sits in the list ${path || "(root)"} but is not an item: start it with "- ", or indent it under the item above`;
     return { offset, path, message };
@@ -180,9 +189,10 @@ function misaligned(at: number, context: DiagnoseContext): Diagnosis {
 function duplicateKey(at: number, context: DiagnoseContext): Diagnosis {
   const place = placeAt(context.tokens, at);
   const name = place.segments.at(-1);
-  const first = place.collection?.type === "block-map" || place.collection?.type === "flow-collection"
-    ? place.collection.items.find((item) => item.key && item.key.offset < at && name === cstKeyName(item.key))
-    : undefined;
+  const first =
+    place.collection?.type === "block-map" || place.collection?.type === "flow-collection"
+      ? place.collection.items.find((item) => item.key && item.key.offset < at && name === cstKeyName(item.key))
+      : undefined;
   const earlier = first?.key ? ` (first set on line ${context.position(first.key.offset).line})` : "";
   const message = `duplicate key${earlier}: a key may appear only once in a mapping; remove one, or merge the two`;
   return { offset: at, path: formatOverridePath(place.segments), message };

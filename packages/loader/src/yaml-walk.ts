@@ -1,5 +1,15 @@
 import { type ConfigIssue, formatIssue, formatOverridePath, parseYamlScalar } from "@aiq/config-core";
-import { type Document, isAlias, isCollection, isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from "yaml";
+import {
+  type Document,
+  isAlias,
+  isCollection,
+  isMap,
+  isScalar,
+  isSeq,
+  type LineCounter,
+  type Node,
+  type Pair,
+} from "yaml";
 import { issueAt, type Position } from "./errors.js";
 import { type ConfigEnv, interpolateEnv } from "./interpolate.js";
 import { keyString } from "./positions.js";
@@ -56,11 +66,15 @@ function walk(node: unknown, path: (string | number)[], context: WalkContext): n
     const target = context.anchors.get(node.source);
     const at = context.position(node.range?.[0] ?? 0);
     if (!target) {
-      context.issues.push(issueAt(context.file, "alias to an anchor that is not defined before it", at, formatOverridePath(path)));
+      context.issues.push(
+        issueAt(context.file, "alias to an anchor that is not defined before it", at, formatOverridePath(path)),
+      );
       return 0;
     }
     if (context.ancestors.has(target)) {
-      context.issues.push(issueAt(context.file, "alias inside the node it refers to (a cycle)", at, formatOverridePath(path)));
+      context.issues.push(
+        issueAt(context.file, "alias inside the node it refers to (a cycle)", at, formatOverridePath(path)),
+      );
       return 0;
     }
     return context.heights.get(target) ?? 0;
@@ -79,7 +93,14 @@ function walk(node: unknown, path: (string | number)[], context: WalkContext): n
       const key = pair.key;
       if (isCollection(key)) {
         const at = context.position(key.range?.[0] ?? 0);
-        context.issues.push(issueAt(context.file, "a mapping key must be a string, number, boolean or null", at, formatOverridePath(path)));
+        context.issues.push(
+          issueAt(
+            context.file,
+            "a mapping key must be a string, number, boolean or null",
+            at,
+            formatOverridePath(path),
+          ),
+        );
         continue;
       }
       // Keys are never interpolated: only values are (a key anchor may still be aliased later).
@@ -102,7 +123,11 @@ function aliasKeyName(source: string, context: WalkContext): string {
   return isScalar(target) ? keyString(target.value) : "";
 }
 
-function interpolateScalar(node: Node & { value: unknown; type?: string | undefined }, path: (string | number)[], context: WalkContext): void {
+function interpolateScalar(
+  node: Node & { value: unknown; type?: string | undefined },
+  path: (string | number)[],
+  context: WalkContext,
+): void {
   const result = interpolateEnv(node.value as string, context.env);
   // Only an unquoted scalar that is exactly one placeholder is typed (`port: ${PORT:-8080}` -> 8080);
   // quoted and block scalars stay strings, as they would without interpolation.

@@ -1,4 +1,10 @@
-import { type ConfigIssue, type ConfigValidationError, formatIssue, isConfigValidationError, silentLogger } from "@aiq/config-core";
+import {
+  type ConfigIssue,
+  type ConfigValidationError,
+  formatIssue,
+  isConfigValidationError,
+  silentLogger,
+} from "@aiq/config-core";
 import { describe, expect, it } from "vitest";
 import { reloadConfig } from "../src/index.js";
 import { BROKEN_CONFIGS, CANARY } from "./broken-configs.js";
@@ -15,7 +21,11 @@ async function failure(path: string, strictKeys: boolean): Promise<ConfigValidat
 }
 
 function printed(error: ConfigValidationError): string {
-  return [error.message, ...error.issues.map((issue) => `${formatIssue(issue)}\n${issue.frame ?? ""}`), JSON.stringify(error.issues)].join("\n");
+  return [
+    error.message,
+    ...error.issues.map((issue) => `${formatIssue(issue)}\n${issue.frame ?? ""}`),
+    JSON.stringify(error.issues),
+  ].join("\n");
 }
 
 describe("broken configs written from real mistakes: the message a person fixes in one look", () => {

@@ -18,7 +18,12 @@ export interface BrokenConfig {
   strictKeys?: boolean;
 }
 
-const llm = (...settings: string[]): string[] => ["llms:", "  main_llm:", "    _type: nim", ...settings.map((s) => `    ${s}`)];
+const llm = (...settings: string[]): string[] => [
+  "llms:",
+  "  main_llm:",
+  "    _type: nim",
+  ...settings.map((s) => `    ${s}`),
+];
 const workflow = ["workflow:", "  _type: react_agent", "  llm_name: main_llm"];
 
 // Syntax: the mistakes of hand-edited YAML.
@@ -28,7 +33,8 @@ const SYNTAX: BrokenConfig[] = [
     lines: [...llm(`api_key: [${CANARY}, sk-backup`), "    temperature: 0.2", ...workflow],
     line: 4,
     path: "llms.main_llm.api_key",
-    message: /^unclosed \[: the list that opens at line 4, column 14 is never closed \(parsing broke at line 5, .*add "\]" after its last item/,
+    message:
+      /^unclosed \[: the list that opens at line 4, column 14 is never closed \(parsing broke at line 5, .*add "\]" after its last item/,
   },
   {
     name: "an unclosed { in a flow mapping",
@@ -63,11 +69,18 @@ const SYNTAX: BrokenConfig[] = [
     lines: [...llm(`api_key: ${CANARY} extra: x`, "temperature: 0.2"), ...workflow],
     line: 4,
     path: "llms.main_llm.api_key",
-    message: /holds ": " \(at column \d+\), which YAML reads as the start of a nested mapping: put the whole value in quotes/,
+    message:
+      /holds ": " \(at column \d+\), which YAML reads as the start of a nested mapping: put the whole value in quotes/,
   },
   {
     name: 'a prompt with ": " in a function',
-    lines: ["functions:", "  qa:", "    _type: chat", `    system_prompt: Answer like this: short, api_key: ${CANARY}`, ...workflow],
+    lines: [
+      "functions:",
+      "  qa:",
+      "    _type: chat",
+      `    system_prompt: Answer like this: short, api_key: ${CANARY}`,
+      ...workflow,
+    ],
     line: 4,
     path: "functions.qa.system_prompt",
     message: /put the whole value in quotes/,
@@ -105,7 +118,8 @@ const SYNTAX: BrokenConfig[] = [
     lines: [...llm("temperature: 0.2"), `      api_key: ${CANARY}`, ...workflow],
     line: 5,
     path: "llms.main_llm",
-    message: /indented 6 spaces, deeper than the key on line 4 \(4\), so YAML reads it as part of that key's value: indent it 4 spaces/,
+    message:
+      /indented 6 spaces, deeper than the key on line 4 \(4\), so YAML reads it as part of that key's value: indent it 4 spaces/,
   },
   {
     name: "a mapping key inside a list",
@@ -119,7 +133,8 @@ const SYNTAX: BrokenConfig[] = [
     lines: [...llm("temperature: 0.2"), `    temperature: 0.7  # api_key: ${CANARY}`, ...workflow],
     line: 5,
     path: "llms.main_llm.temperature",
-    message: /^duplicate key \(first set on line 4\): a key may appear only once in a mapping; remove one, or merge the two/,
+    message:
+      /^duplicate key \(first set on line 4\): a key may appear only once in a mapping; remove one, or merge the two/,
   },
   {
     name: "a duplicate component name",
@@ -172,7 +187,12 @@ const SYNTAX: BrokenConfig[] = [
 const MORE_SYNTAX: BrokenConfig[] = [
   {
     name: "a list of tools left open across lines",
-    lines: ["workflow:", "  _type: react_agent", `  tool_names: [internet_search, calculator  # token: ${CANARY}`, "  llm_name: main_llm"],
+    lines: [
+      "workflow:",
+      "  _type: react_agent",
+      `  tool_names: [internet_search, calculator  # token: ${CANARY}`,
+      "  llm_name: main_llm",
+    ],
     line: 3,
     path: "workflow.tool_names",
     message: /^unclosed \[: the list that opens at line 3, column 15/,
@@ -201,41 +221,78 @@ const MORE_SYNTAX: BrokenConfig[] = [
   },
 ];
 
-const tools = ["functions:", "  internet_search:", "    _type: tavily_internet_search", "  calculator:", "    _type: calculator"];
+const tools = [
+  "functions:",
+  "  internet_search:",
+  "    _type: tavily_internet_search",
+  "  calculator:",
+  "    _type: calculator",
+];
 
 // References: a name that points at nothing, refused before the swap, with did you mean.
 const REFERENCES: BrokenConfig[] = [
   {
     name: "the workflow's llm_name misspelled",
-    lines: [...llm("temperature: 0.2"), ...tools, `workflow: {_type: react_agent, llm_name: main_lm, api_key: ${CANARY}}`],
+    lines: [
+      ...llm("temperature: 0.2"),
+      ...tools,
+      `workflow: {_type: react_agent, llm_name: main_lm, api_key: ${CANARY}}`,
+    ],
     line: 10,
     path: "workflow.llm_name",
     message: /^"main_lm" is not an LLM defined in llms; did you mean "main_llm"\?/,
   },
   {
     name: "a tool that no function defines",
-    lines: [...llm("temperature: 0.2"), ...tools, `workflow: {_type: react_agent, llm_name: main_llm, tool_names: [search], api_key: ${CANARY}}`],
+    lines: [
+      ...llm("temperature: 0.2"),
+      ...tools,
+      `workflow: {_type: react_agent, llm_name: main_llm, tool_names: [search], api_key: ${CANARY}}`,
+    ],
     line: 10,
     path: "workflow.tool_names.0",
-    message: /^"search" is not a function, function group or tool defined in functions, function_groups, tools; did you mean "internet_search"\?/,
+    message:
+      /^"search" is not a function, function group or tool defined in functions, function_groups, tools; did you mean "internet_search"\?/,
   },
   {
     name: "a tool misspelled in a block list",
-    lines: [...llm("temperature: 0.2"), ...tools, "workflow:", "  _type: react_agent", "  tool_names:", `    - calculater  # api_key: ${CANARY}`],
+    lines: [
+      ...llm("temperature: 0.2"),
+      ...tools,
+      "workflow:",
+      "  _type: react_agent",
+      "  tool_names:",
+      `    - calculater  # api_key: ${CANARY}`,
+    ],
     line: 13,
     path: "workflow.tool_names.0",
     message: /did you mean "calculator"\?/,
   },
   {
     name: "a member of a function group that does not exist",
-    lines: [...llm(), "function_groups:", "  math:", "    _type: calculator_group", `workflow: {_type: react_agent, llm_name: main_llm, tool_names: [maths__add], token: ${CANARY}}`],
+    lines: [
+      ...llm(),
+      "function_groups:",
+      "  math:",
+      "    _type: calculator_group",
+      `workflow: {_type: react_agent, llm_name: main_llm, tool_names: [maths__add], token: ${CANARY}}`,
+    ],
     line: 7,
     path: "workflow.tool_names.0",
-    message: /names a member of the function group "maths", which function_groups does not define; did you mean "math__add"\?/,
+    message:
+      /names a member of the function group "maths", which function_groups does not define; did you mean "math__add"\?/,
   },
   {
     name: "an embedder misspelled in a function",
-    lines: [...llm(), "embedders:", "  nv_embed:", "    _type: nim", "functions:", `  docs: {_type: webpage_query, embedder_name: nv_embedd, api_key: ${CANARY}}`, ...workflow],
+    lines: [
+      ...llm(),
+      "embedders:",
+      "  nv_embed:",
+      "    _type: nim",
+      "functions:",
+      `  docs: {_type: webpage_query, embedder_name: nv_embedd, api_key: ${CANARY}}`,
+      ...workflow,
+    ],
     line: 8,
     path: "functions.docs.embedder_name",
     message: /^"nv_embedd" is not an embedder defined in embedders; did you mean "nv_embed"\?/,
@@ -249,28 +306,59 @@ const REFERENCES: BrokenConfig[] = [
   },
   {
     name: "a retriever the config does not define",
-    lines: [...llm(), "functions:", `  qa: {_type: rag, retriever_name: docs_retriever, api_key: ${CANARY}}`, ...workflow],
+    lines: [
+      ...llm(),
+      "functions:",
+      `  qa: {_type: rag, retriever_name: docs_retriever, api_key: ${CANARY}}`,
+      ...workflow,
+    ],
     line: 5,
     path: "functions.qa.retriever_name",
     message: /^"docs_retriever" is not a retriever defined in retrievers: the config defines none/,
   },
   {
     name: "a memory misspelled",
-    lines: [...llm(), "memory:", "  redis_memory:", "    _type: redis_memory", "functions:", `  remember: {_type: add_memory, memory: redis_memroy, password: ${CANARY}}`, ...workflow],
+    lines: [
+      ...llm(),
+      "memory:",
+      "  redis_memory:",
+      "    _type: redis_memory",
+      "functions:",
+      `  remember: {_type: add_memory, memory: redis_memroy, password: ${CANARY}}`,
+      ...workflow,
+    ],
     line: 8,
     path: "functions.remember.memory",
     message: /did you mean "redis_memory"\?/,
   },
   {
     name: "an object store misspelled",
-    lines: [...llm(), "object_stores:", "  reports:", "    _type: s3", "functions:", `  save: {_type: save_report, object_store_name: report, secret_key: ${CANARY}}`, ...workflow],
+    lines: [
+      ...llm(),
+      "object_stores:",
+      "  reports:",
+      "    _type: s3",
+      "functions:",
+      `  save: {_type: save_report, object_store_name: report, secret_key: ${CANARY}}`,
+      ...workflow,
+    ],
     line: 8,
     path: "functions.save.object_store_name",
     message: /did you mean "reports"\?/,
   },
   {
     name: "an MCP server's auth provider misspelled",
-    lines: [...llm(), "authentication:", "  jira_oauth:", "    _type: mcp_oauth2", "function_groups:", "  jira:", "    _type: mcp_client", `    server: {url: "http://localhost:9901/mcp", auth_provider: jira_oauth2, token: ${CANARY}}`, ...workflow],
+    lines: [
+      ...llm(),
+      "authentication:",
+      "  jira_oauth:",
+      "    _type: mcp_oauth2",
+      "function_groups:",
+      "  jira:",
+      "    _type: mcp_client",
+      `    server: {url: "http://localhost:9901/mcp", auth_provider: jira_oauth2, token: ${CANARY}}`,
+      ...workflow,
+    ],
     line: 10,
     path: "function_groups.jira.server.auth_provider",
     message: /^"jira_oauth2" is not an authentication provider defined in authentication; did you mean "jira_oauth"\?/,
@@ -285,7 +373,12 @@ const REFERENCES: BrokenConfig[] = [
   {
     name: "JSON: the workflow's llm_name misspelled",
     file: "config.json",
-    lines: ["{", '  "llms": {"main_llm": {"_type": "nim"}},', `  "workflow": {"_type": "react_agent", "llm_name": "main-llm", "api_key": "${CANARY}"}`, "}"],
+    lines: [
+      "{",
+      '  "llms": {"main_llm": {"_type": "nim"}},',
+      `  "workflow": {"_type": "react_agent", "llm_name": "main-llm", "api_key": "${CANARY}"}`,
+      "}",
+    ],
     line: 3,
     path: "workflow.llm_name",
     message: /did you mean "main_llm"\?/,
@@ -325,7 +418,11 @@ const TYPES: BrokenConfig[] = [
   ["a non-string _type", "_type: 3", "_type", /^_type must be a string naming the component type$/],
 ].map(([name, setting, key, message]) => ({
   name: name as string,
-  lines: ["llms:", `  main_llm: {${setting === "_type: 3" ? "" : "_type: nim, "}${setting as string}, api_key: ${CANARY}}`, ...workflow],
+  lines: [
+    "llms:",
+    `  main_llm: {${setting === "_type: 3" ? "" : "_type: nim, "}${setting as string}, api_key: ${CANARY}}`,
+    ...workflow,
+  ],
   line: 2,
   path: `llms.main_llm.${key as string}`,
   message: message as RegExp,

@@ -65,12 +65,19 @@ describe("an empty document is refused with EMPTY, whatever the schema", () => {
 
   it("createConfigManager fails to start on an empty file", async () => {
     const file = await tmp.write("config.yml", "# nothing yet\n");
-    await expectEmpty(() => createConfigManager(file, { schema: passThrough, events: createEventManager(), logger: silentLogger }), file);
+    await expectEmpty(
+      () => createConfigManager(file, { schema: passThrough, events: createEventManager(), logger: silentLogger }),
+      file,
+    );
   });
 
   it("a manager keeps the last good config when its file becomes empty, and takes the next content", async () => {
     const file = await tmp.write("config.yml", "counter: 1\n");
-    await using manager = await createConfigManager(file, { schema: passThrough, events: createEventManager(), logger: silentLogger });
+    await using manager = await createConfigManager(file, {
+      schema: passThrough,
+      events: createEventManager(),
+      logger: silentLogger,
+    });
     const published: unknown[] = [];
     manager.subscribe((config) => {
       published.push(config);
@@ -93,8 +100,15 @@ describe("an empty document is refused with EMPTY, whatever the schema", () => {
   });
 
   it("parseConfig refuses empty text, naming the file", () => {
-    expect(() => parseConfig("  # c\n", { filename: "agent.yml" })).toThrow(expect.objectContaining({ code: "EMPTY", message: "Config file agent.yml is empty (only whitespace and comments)" }));
-    expect(() => parseConfig("", { filename: "agent.json" })).toThrow(expect.objectContaining({ code: "EMPTY", message: "Config file agent.json is empty" }));
+    expect(() => parseConfig("  # c\n", { filename: "agent.yml" })).toThrow(
+      expect.objectContaining({
+        code: "EMPTY",
+        message: "Config file agent.yml is empty (only whitespace and comments)",
+      }),
+    );
+    expect(() => parseConfig("", { filename: "agent.json" })).toThrow(
+      expect.objectContaining({ code: "EMPTY", message: "Config file agent.json is empty" }),
+    );
   });
 
   it.each(DOCUMENTS)("%s is a document, not an empty one: the schema decides", async (_name, text, data) => {

@@ -31,7 +31,9 @@ describe("fileSource", () => {
     expect(document.data).toEqual({ name: "demo", llms: { main: { key: "" } } });
     expect(document.checksum).toBe(createHash("sha256").update(bytes).digest("hex"));
     expect(document.locate?.(["llms", "main", "key"])).toEqual({ line: 4, column: 10, file: path });
-    expect(document.warnings).toEqual([`${path}:4:10 llms.main.key: environment variable KEY is not set and has no default; using ""`]);
+    expect(document.warnings).toEqual([
+      `${path}:4:10 llms.main.key: environment variable KEY is not set and has no default; using ""`,
+    ]);
   });
 
   it("reads the environment at every read", async () => {
@@ -81,11 +83,14 @@ describe("fileSource: reading failures name the file, never its contents", () =>
 
   // Root reads a chmod-000 file anyway, so the EACCES path cannot be reached honestly as root;
   // this states it instead of faking the error.
-  it.runIf(isRoot)("as root, a chmod 000 file is still read (EACCES cannot happen; the test above is skipped)", async () => {
-    const path = await tmp.write("config.yml", "a: 1\n");
-    await chmod(path, 0o000);
-    expect((await fileSource(path).read()).data).toEqual({ a: 1 });
-  });
+  it.runIf(isRoot)(
+    "as root, a chmod 000 file is still read (EACCES cannot happen; the test above is skipped)",
+    async () => {
+      const path = await tmp.write("config.yml", "a: 1\n");
+      await chmod(path, 0o000);
+      expect((await fileSource(path).read()).data).toEqual({ a: 1 });
+    },
+  );
 
   it("TOO_LARGE for a file of maxBytes + 1, before parsing", async () => {
     const content = `a: "${"x".repeat(95)}"\n`;
@@ -161,6 +166,10 @@ describe("fileSource: reading failures name the file, never its contents", () =>
   it("reports parse errors with the file's absolute path", async () => {
     const path = await tmp.write("config.yml", "a: 1\na: 2\n");
     const error = await caught(() => fileSource(path).read());
-    expect(error).toMatchObject({ code: "DUPLICATE_KEY", sourceId: path, issues: [{ path: "a", file: path, line: 2, column: 1 }] });
+    expect(error).toMatchObject({
+      code: "DUPLICATE_KEY",
+      sourceId: path,
+      issues: [{ path: "a", file: path, line: 2, column: 1 }],
+    });
   });
 });

@@ -19,7 +19,12 @@ describe("base: inheritance (the toolkit's examples/config_inheritance)", () => 
     expect(data).toEqual({
       general: { telemetry: { logging: { console: { level: "INFO" } } } },
       llms: { nim_llm: { model_name: "meta/llama-3.1-70b-instruct", temperature: 0.9, max_tokens: 1024 } },
-      workflow: { _type: "react_agent", tool_names: ["calculator", "current_datetime"], llm_name: "nim_llm", verbose: true },
+      workflow: {
+        _type: "react_agent",
+        tool_names: ["calculator", "current_datetime"],
+        llm_name: "nim_llm",
+        verbose: true,
+      },
     });
   });
 
@@ -32,16 +37,36 @@ describe("base: inheritance (the toolkit's examples/config_inheritance)", () => 
       llms: { nim_llm: { temperature: 0.9, max_tokens: 1024 } },
     });
     expect(data).not.toHaveProperty("base");
-    expect(source.files).toEqual([tmp.path("config-high-temp-debug.yml"), tmp.path("config-high-temp.yml"), tmp.path("base-config.yml")]);
+    expect(source.files).toEqual([
+      tmp.path("config-high-temp-debug.yml"),
+      tmp.path("config-high-temp.yml"),
+      tmp.path("base-config.yml"),
+    ]);
   });
 
   it("locates each value in the file it was written in", async () => {
     await toolkitExample();
     const { locate } = await fileSource(tmp.path("config-high-temp-debug.yml")).read();
-    expect(locate?.(["general", "telemetry", "logging", "console", "level"])).toEqual({ line: 7, column: 16, file: tmp.path("config-high-temp-debug.yml") });
-    expect(locate?.(["llms", "nim_llm", "temperature"])).toEqual({ line: 5, column: 18, file: tmp.path("config-high-temp.yml") });
-    expect(locate?.(["llms", "nim_llm", "max_tokens"])).toEqual({ line: 12, column: 17, file: tmp.path("base-config.yml") });
-    expect(locate?.(["workflow", "tool_names", 1])).toEqual({ line: 16, column: 28, file: tmp.path("base-config.yml") });
+    expect(locate?.(["general", "telemetry", "logging", "console", "level"])).toEqual({
+      line: 7,
+      column: 16,
+      file: tmp.path("config-high-temp-debug.yml"),
+    });
+    expect(locate?.(["llms", "nim_llm", "temperature"])).toEqual({
+      line: 5,
+      column: 18,
+      file: tmp.path("config-high-temp.yml"),
+    });
+    expect(locate?.(["llms", "nim_llm", "max_tokens"])).toEqual({
+      line: 12,
+      column: 17,
+      file: tmp.path("base-config.yml"),
+    });
+    expect(locate?.(["workflow", "tool_names", 1])).toEqual({
+      line: 16,
+      column: 28,
+      file: tmp.path("base-config.yml"),
+    });
   });
 
   it("replaces lists and scalars, merges mappings at any depth, and lets null replace", async () => {
@@ -77,7 +102,11 @@ describe("base: inheritance (the toolkit's examples/config_inheritance)", () => 
     const second = await source.read();
     expect(second.data).toEqual({ a: 2, b: 2 });
     expect(second.checksum).not.toBe(first.checksum);
-    expect(first.checksum).not.toBe(createHash("sha256").update(await readFile(config)).digest("hex"));
+    expect(first.checksum).not.toBe(
+      createHash("sha256")
+        .update(await readFile(config))
+        .digest("hex"),
+    );
   });
 
   it("updates files after each read: a base added, a base removed", async () => {
@@ -162,7 +191,14 @@ describe("base: cycles and bad references", () => {
     await tmp.write("config.yml", text);
     const error = await baseError("config.yml");
     expect(error.code).toBe("INVALID_CONFIG");
-    expect(error.issues).toEqual([expect.objectContaining({ path: "base", file: tmp.path("config.yml"), line: 1, message: expect.stringMatching(message) })]);
+    expect(error.issues).toEqual([
+      expect.objectContaining({
+        path: "base",
+        file: tmp.path("config.yml"),
+        line: 1,
+        message: expect.stringMatching(message),
+      }),
+    ]);
   });
 
   it("rejects a base file whose top level is not a mapping", async () => {
@@ -177,8 +213,14 @@ describe("base: cycles and bad references", () => {
 describe("base: file-borne prototype pollution", () => {
   it("merges __proto__ and constructor.prototype keys as plain data, never onto a prototype", async () => {
     const before = Object.getOwnPropertyNames(Object.prototype);
-    await tmp.write("base.yml", "__proto__:\n  polluted: base\nconstructor:\n  prototype:\n    polluted: base\nn:\n  __proto__: {polluted: base}\n");
-    await tmp.write("config.json", '{"base": "base.yml", "__proto__": {"polluted": true, "x": 1}, "constructor": {"prototype": {"polluted": true}}, "n": {"__proto__": {"y": 1}}}');
+    await tmp.write(
+      "base.yml",
+      "__proto__:\n  polluted: base\nconstructor:\n  prototype:\n    polluted: base\nn:\n  __proto__: {polluted: base}\n",
+    );
+    await tmp.write(
+      "config.json",
+      '{"base": "base.yml", "__proto__": {"polluted": true, "x": 1}, "constructor": {"prototype": {"polluted": true}}, "n": {"__proto__": {"y": 1}}}',
+    );
     const { data } = await fileSource(tmp.path("config.json")).read();
     const record = data as Record<string, Record<string, unknown>>;
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();

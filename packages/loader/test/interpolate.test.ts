@@ -40,7 +40,11 @@ describe("interpolateEnv", () => {
   });
 
   it("does not read inherited properties as variables", () => {
-    expect(interpolateEnv("${constructor}${toString}", {})).toEqual({ value: "", unset: ["constructor", "toString"], whole: false });
+    expect(interpolateEnv("${constructor}${toString}", {})).toEqual({
+      value: "",
+      unset: ["constructor", "toString"],
+      whole: false,
+    });
   });
 
   it("stays linear on pathological input", () => {
@@ -93,8 +97,13 @@ describe("parseConfig: interpolation in YAML values", () => {
   });
 
   it("keeps quoted, block and mixed scalars as strings", () => {
-    const text = 'a: "${PORT:-8080}"\nb: \'${PORT:-8080}\'\nc: |\n  ${PORT:-8080}\nd: port ${PORT:-8080}\n';
-    expect(parseConfig(text, { filename: file, env: {} }).data).toEqual({ a: "8080", b: "8080", c: "8080\n", d: "port 8080" });
+    const text = "a: \"${PORT:-8080}\"\nb: '${PORT:-8080}'\nc: |\n  ${PORT:-8080}\nd: port ${PORT:-8080}\n";
+    expect(parseConfig(text, { filename: file, env: {} }).data).toEqual({
+      a: "8080",
+      b: "8080",
+      c: "8080\n",
+      d: "port 8080",
+    });
   });
 
   it("never lets an environment value inject YAML structure", () => {
@@ -104,7 +113,8 @@ describe("parseConfig: interpolation in YAML values", () => {
   });
 
   it("keeps an unset variable as an empty string and warns with its name and path, never a value", () => {
-    const text = "llms:\n  main:\n    api_key: ${OPENAI_API_KEY}\n    base_url: https://${HOST}/v1\n    model: ${MODEL:-gpt-4o}\n";
+    const text =
+      "llms:\n  main:\n    api_key: ${OPENAI_API_KEY}\n    base_url: https://${HOST}/v1\n    model: ${MODEL:-gpt-4o}\n";
     const { data, warnings } = parseConfig(text, { filename: file, env: { SECRET: "sk-CANARY" } });
     expect(data).toEqual({ llms: { main: { api_key: "", base_url: "https:///v1", model: "gpt-4o" } } });
     expect(warnings).toEqual([
@@ -114,7 +124,10 @@ describe("parseConfig: interpolation in YAML values", () => {
   });
 
   it("interpolates in lists and in anchored values once, which aliases then share", () => {
-    const { data, warnings } = parseConfig("d: &d {url: '${HOST}'}\na: *d\nl:\n  - ${X:-1}\n  - '${X:-1}'\n", { filename: file, env: { HOST: "h" } });
+    const { data, warnings } = parseConfig("d: &d {url: '${HOST}'}\na: *d\nl:\n  - ${X:-1}\n  - '${X:-1}'\n", {
+      filename: file,
+      env: { HOST: "h" },
+    });
     expect(data).toEqual({ d: { url: "h" }, a: { url: "h" }, l: [1, "1"] });
     expect(warnings).toEqual([]);
   });

@@ -24,7 +24,12 @@ describe("parseConfig: YAML 1.2 core schema", () => {
     expect(data).toMatchObject({
       general: { use_uvloop: true, telemetry: { logging: { console: { level: "WARN" } } } },
       llms: {
-        nim_llm: { temperature: 0, max_tokens: 1024, api_key: "nvapi-123", base_url: "https://integrate.api.nvidia.com/v1" },
+        nim_llm: {
+          temperature: 0,
+          max_tokens: 1024,
+          api_key: "nvapi-123",
+          base_url: "https://integrate.api.nvidia.com/v1",
+        },
         openai_llm: { temperature: 0.7, seed: null },
       },
       functions: { wikipedia_search: { enabled: "no" } },
@@ -37,8 +42,20 @@ describe("parseConfig: YAML 1.2 core schema", () => {
   });
 
   it("keeps YAML 1.1 booleans and sexagesimals as strings, and `<<` as an ordinary key", () => {
-    const { data } = parseConfig("a: yes\nb: off\nc: 1:30\nd: 0o17\ne: 0x1F\nf: .inf\nbase: &b {x: 1}\nm:\n  <<: *b\n", yml);
-    expect(data).toEqual({ a: "yes", b: "off", c: "1:30", d: 15, e: 31, f: Number.POSITIVE_INFINITY, base: { x: 1 }, m: { "<<": { x: 1 } } });
+    const { data } = parseConfig(
+      "a: yes\nb: off\nc: 1:30\nd: 0o17\ne: 0x1F\nf: .inf\nbase: &b {x: 1}\nm:\n  <<: *b\n",
+      yml,
+    );
+    expect(data).toEqual({
+      a: "yes",
+      b: "off",
+      c: "1:30",
+      d: 15,
+      e: 31,
+      f: Number.POSITIVE_INFINITY,
+      base: { x: 1 },
+      m: { "<<": { x: 1 } },
+    });
   });
 
   it("strips a UTF-8 byte order mark", () => {
@@ -46,7 +63,7 @@ describe("parseConfig: YAML 1.2 core schema", () => {
   });
 
   it("parses CRLF line endings exactly as LF, block scalars included", () => {
-    const lf = "a:\n  b: 1\n  text: |\n    one\n    two\n  folded: >\n    x\n    y\n  quoted: \"p\n    q\"\n";
+    const lf = 'a:\n  b: 1\n  text: |\n    one\n    two\n  folded: >\n    x\n    y\n  quoted: "p\n    q"\n';
     const crlf = lf.replaceAll("\n", "\r\n");
     const parsedLf = parseConfig(lf, yml);
     const parsedCrlf = parseConfig(crlf, yml);
@@ -74,7 +91,7 @@ describe("parseConfig: YAML 1.2 core schema", () => {
 
 describe("parseConfig: YAML errors", () => {
   it("reports a syntax error as SYNTAX where the quote opened, with its path and a masked frame, without the source text", () => {
-    const error = parseError("llms:\n  main:\n    api_key: \"sk-CANARY-123\n    model: x\n");
+    const error = parseError('llms:\n  main:\n    api_key: "sk-CANARY-123\n    model: x\n');
     expect(error).toBeInstanceOf(ConfigValidationError);
     expect(error.code).toBe("SYNTAX");
     expect(error.issues).toEqual([
@@ -83,8 +100,16 @@ describe("parseConfig: YAML errors", () => {
         file: "/cfg/config.yml",
         line: 3,
         column: 14,
-        message: expect.stringMatching(/^unclosed ": the quoted value that opens at line 3, column 14 is never closed \(parsing broke at line 5, column 1\)/),
-        frame: ["  1 | llms:", "  2 |   main:", "> 3 |     api_key: ***", "    |              ^", "  4 |     model: x"].join("\n"),
+        message: expect.stringMatching(
+          /^unclosed ": the quoted value that opens at line 3, column 14 is never closed \(parsing broke at line 5, column 1\)/,
+        ),
+        frame: [
+          "  1 | llms:",
+          "  2 |   main:",
+          "> 3 |     api_key: ***",
+          "    |              ^",
+          "  4 |     model: x",
+        ].join("\n"),
       },
     ]);
     expect(everythingShown(error)).not.toContain("CANARY");
@@ -142,7 +167,11 @@ describe("parseConfig: tags and directives (nothing executes)", () => {
   it.each(tagged)("rejects %s with UNSUPPORTED_TAG", (_name, text) => {
     const error = parseError(text);
     expect(error.code).toBe("UNSUPPORTED_TAG");
-    expect(error.issues[0]).toMatchObject({ file: "/cfg/config.yml", line: expect.any(Number), column: expect.any(Number) });
+    expect(error.issues[0]).toMatchObject({
+      file: "/cfg/config.yml",
+      line: expect.any(Number),
+      column: expect.any(Number),
+    });
     expect((globalThis as { pwned?: boolean }).pwned).toBeUndefined();
   });
 
@@ -167,7 +196,9 @@ describe("parseConfig: bounded resources", () => {
     const names = "abcdefghi";
     let text = `a: &a [${Array(9).fill('"lol"').join(",")}]\n`;
     for (let i = 1; i < names.length; i++) {
-      text += `${names[i]}: &${names[i]} [${Array(9).fill(`*${names[i - 1]}`).join(",")}]\n`;
+      text += `${names[i]}: &${names[i]} [${Array(9)
+        .fill(`*${names[i - 1]}`)
+        .join(",")}]\n`;
     }
     return text;
   }
@@ -185,7 +216,10 @@ describe("parseConfig: bounded resources", () => {
 
   it("expands a few aliases by default", () => {
     const { data } = parseConfig("d: &d {temperature: 0.5}\nllms:\n  main: *d\n  fallback: *d\n", yml);
-    expect(data).toEqual({ d: { temperature: 0.5 }, llms: { main: { temperature: 0.5 }, fallback: { temperature: 0.5 } } });
+    expect(data).toEqual({
+      d: { temperature: 0.5 },
+      llms: { main: { temperature: 0.5 }, fallback: { temperature: 0.5 } },
+    });
   });
 
   it("rejects any alias with maxAliasCount: 0, at the alias", () => {

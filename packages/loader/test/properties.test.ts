@@ -29,11 +29,16 @@ describe("properties", () => {
   // (A prefix ending in "$" would make "$${", the escape for a literal "${".)
   it("a placeholder becomes the variable's value verbatim, never interpolated again", () => {
     fc.assert(
-      fc.property(name, fc.string(), fc.string().filter((s) => !s.includes("${") && !s.includes("}") && !s.endsWith("$")), (variable, value, prefix) => {
-        const result = interpolateEnv(`${prefix}\${${variable}}`, { [variable]: value });
-        expect(result.value).toBe(prefix + value);
-        expect(result.unset).toEqual([]);
-      }),
+      fc.property(
+        name,
+        fc.string(),
+        fc.string().filter((s) => !s.includes("${") && !s.includes("}") && !s.endsWith("$")),
+        (variable, value, prefix) => {
+          const result = interpolateEnv(`${prefix}\${${variable}}`, { [variable]: value });
+          expect(result.value).toBe(prefix + value);
+          expect(result.unset).toEqual([]);
+        },
+      ),
     );
   });
 
@@ -47,18 +52,22 @@ describe("properties", () => {
       ),
     })).node;
     fc.assert(
-      fc.property(fc.dictionary(key, tree, { maxKeys: 4 }), fc.dictionary(key, tree, { maxKeys: 4 }), (base, override) => {
-        const merged = mergeConfigs(base, override) as Record<string, unknown>;
-        expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
-        expect(new Set(Object.keys(merged))).toEqual(new Set([...Object.keys(base), ...Object.keys(override)]));
-        for (const k of Object.keys(override)) {
-          const value = Object.getOwnPropertyDescriptor(override, k)?.value;
-          const isMap = typeof value === "object" && value !== null && !Array.isArray(value);
-          if (!isMap) expect(Object.getOwnPropertyDescriptor(merged, k)?.value).toEqual(value);
-        }
-        expect(({} as Record<string, unknown>).a).toBeUndefined();
-        expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain("a");
-      }),
+      fc.property(
+        fc.dictionary(key, tree, { maxKeys: 4 }),
+        fc.dictionary(key, tree, { maxKeys: 4 }),
+        (base, override) => {
+          const merged = mergeConfigs(base, override) as Record<string, unknown>;
+          expect(Object.getPrototypeOf(merged)).toBe(Object.prototype);
+          expect(new Set(Object.keys(merged))).toEqual(new Set([...Object.keys(base), ...Object.keys(override)]));
+          for (const k of Object.keys(override)) {
+            const value = Object.getOwnPropertyDescriptor(override, k)?.value;
+            const isMap = typeof value === "object" && value !== null && !Array.isArray(value);
+            if (!isMap) expect(Object.getOwnPropertyDescriptor(merged, k)?.value).toEqual(value);
+          }
+          expect(({} as Record<string, unknown>).a).toBeUndefined();
+          expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain("a");
+        },
+      ),
     );
   });
 });

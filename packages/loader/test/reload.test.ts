@@ -1,7 +1,13 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${VAR}` placeholders in plain strings are the input under test.
 import { mkdir, rm } from "node:fs/promises";
 import { createEventManager } from "@aiq/config-events";
-import { ConfigReloadError, ConfigValidationError, type Logger, silentLogger, type StandardSchemaV1 } from "@aiq/config-core";
+import {
+  ConfigReloadError,
+  ConfigValidationError,
+  type Logger,
+  silentLogger,
+  type StandardSchemaV1,
+} from "@aiq/config-core";
 import { describe, expect, it } from "vitest";
 import { createConfigManager, reloadConfig } from "../src/index.js";
 import { caught, everythingShown, useTempDir } from "./helpers.js";
@@ -74,20 +80,25 @@ describe("reloadConfig", () => {
   });
 
   it("throws ConfigReloadError ENOENT for a missing file", async () => {
-    const error = await caught(() => reloadConfig(tmp.path("missing.yml"), { schema: appSchema, logger: silentLogger }));
+    const error = await caught(() =>
+      reloadConfig(tmp.path("missing.yml"), { schema: appSchema, logger: silentLogger }),
+    );
     expect(error).toBeInstanceOf(ConfigReloadError);
     expect(error).toMatchObject({ code: "ENOENT" });
   });
 
   it("throws the parse error for a broken file, never the secret on its line", async () => {
-    const path = await tmp.write("config.yml", "name: demo\nllms:\n  main:\n    api_key: \"sk-CANARY-123\n");
+    const path = await tmp.write("config.yml", 'name: demo\nllms:\n  main:\n    api_key: "sk-CANARY-123\n');
     const error = await caught(() => reloadConfig(path, { schema: appSchema, logger: silentLogger }));
     expect(error).toMatchObject({ code: "SYNTAX" });
     expect(everythingShown(error)).not.toContain("CANARY");
   });
 
   it("logs unset variables as warnings", async () => {
-    const path = await tmp.write("config.yml", "name: ${APP_NAME:-demo}\nllms:\n  main:\n    model: ${MODEL}\n    temperature: 0\n");
+    const path = await tmp.write(
+      "config.yml",
+      "name: ${APP_NAME:-demo}\nllms:\n  main:\n    model: ${MODEL}\n    temperature: 0\n",
+    );
     const logger = recordingLogger();
     const config = await reloadConfig(path, { schema: appSchema, env: {}, logger });
     expect(config.llms.main?.model).toBe("");
@@ -99,7 +110,11 @@ describe("createConfigManager", () => {
   it("creates a manager over the file and reloads what is saved to it or to its base", async () => {
     await tmp.write("base.yml", valid);
     const path = await tmp.write("config.yml", "base: base.yml\nname: first\n");
-    await using manager = await createConfigManager(path, { schema: appSchema, events: createEventManager(), logger: silentLogger });
+    await using manager = await createConfigManager(path, {
+      schema: appSchema,
+      events: createEventManager(),
+      logger: silentLogger,
+    });
     expect(manager.currentConfig.name).toBe("first");
     expect(manager.status.sourceId).toBe(path);
     await tmp.write("base.yml", valid.replace("0.5", "0.7"));
@@ -110,7 +125,11 @@ describe("createConfigManager", () => {
 
   it("keeps the last good config when a save is invalid", async () => {
     const path = await tmp.write("config.yml", valid);
-    await using manager = await createConfigManager(path, { schema: appSchema, events: createEventManager(), logger: silentLogger });
+    await using manager = await createConfigManager(path, {
+      schema: appSchema,
+      events: createEventManager(),
+      logger: silentLogger,
+    });
     await tmp.write("config.yml", "name: demo\nname: again\n");
     await expect(manager.reloadConfig()).rejects.toMatchObject({ code: "DUPLICATE_KEY" });
     expect(manager.currentConfig.name).toBe("demo");
@@ -119,7 +138,14 @@ describe("createConfigManager", () => {
   const refused: [string, string | Uint8Array, string][] = [
     ["an oversized file", `name: ${"x".repeat(200)}\n`, "TOO_LARGE"],
     ["invalid UTF-8", new Uint8Array([0x6e, 0x3a, 0x20, 0xc3, 0x28, 0x0a]), "ENCODING"],
-    ["a billion laughs", `a: &a [1,1,1,1,1,1,1,1,1]\n${"bcdefghi".split("").map((n, i) => `${n}: &${n} [${Array(9).fill(`*${"abcdefghi"[i]}`).join(",")}]`).join("\n")}\n`, "RESOURCE_LIMIT"],
+    [
+      "a billion laughs",
+      `a: &a [1,1,1,1,1,1,1,1,1]\n${"bcdefghi"
+        .split("")
+        .map((n, i) => `${n}: &${n} [${Array(9).fill(`*${"abcdefghi"[i]}`).join(",")}]`)
+        .join("\n")}\n`,
+      "RESOURCE_LIMIT",
+    ],
     ["deep nesting", `${"[".repeat(5000)}1${"]".repeat(5000)}`, "RESOURCE_LIMIT"],
     ["a custom tag", "name: !!js/function 'function(){}'\n", "UNSUPPORTED_TAG"],
   ];
@@ -139,7 +165,11 @@ describe("createConfigManager", () => {
 
   it("retains the last good config when the file is replaced by a directory or removed", async () => {
     const path = await tmp.write("config.yml", valid);
-    await using manager = await createConfigManager(path, { schema: appSchema, events: createEventManager(), logger: silentLogger });
+    await using manager = await createConfigManager(path, {
+      schema: appSchema,
+      events: createEventManager(),
+      logger: silentLogger,
+    });
     await rm(path);
     await expect(manager.reloadConfig()).rejects.toMatchObject({ code: "ENOENT" });
     expect(manager.status.missing).toBe(true);
@@ -150,26 +180,43 @@ describe("createConfigManager", () => {
 
   it("passes file limits to the source", async () => {
     const path = await tmp.write("config.yml", valid);
-    await expect(createConfigManager(path, { schema: appSchema, maxBytes: 10, logger: silentLogger })).rejects.toMatchObject({ code: "TOO_LARGE" });
+    await expect(
+      createConfigManager(path, { schema: appSchema, maxBytes: 10, logger: silentLogger }),
+    ).rejects.toMatchObject({ code: "TOO_LARGE" });
   });
 });
 
 describe("reloadConfig with a custom schema: the syntax messages and code frames, none of the AIQ checks", () => {
   it("reports a syntax error at the bracket that opened it, with its path and a masked frame", async () => {
-    const file = await tmp.write("app.yml", "name: app\nllms:\n  main:\n    model: [m1, m2\n    api_key: sk-CANARY-42\n");
+    const file = await tmp.write(
+      "app.yml",
+      "name: app\nllms:\n  main:\n    model: [m1, m2\n    api_key: sk-CANARY-42\n",
+    );
     const error = await caught(() => reloadConfig(file, { schema: appSchema, logger: silentLogger }));
     expect(error).toBeInstanceOf(ConfigValidationError);
     expect((error as ConfigValidationError).issues).toEqual([
-      expect.objectContaining({ path: "llms.main.model", line: 4, column: 12, frame: expect.stringContaining("  5 |     api_key: ***") }),
+      expect.objectContaining({
+        path: "llms.main.model",
+        line: 4,
+        column: 12,
+        frame: expect.stringContaining("  5 |     api_key: ***"),
+      }),
     ]);
     expect(everythingShown(error)).not.toContain("CANARY");
   });
 
   it("frames the schema's own issues from the file's text; names that point nowhere are the schema's business", async () => {
-    const file = await tmp.write("app.yml", "name: app\nllms:\n  main:\n    model: m\n    temperature: -1\n    api_key: sk-CANARY-42\n    llm_name: nowhere\n");
+    const file = await tmp.write(
+      "app.yml",
+      "name: app\nllms:\n  main:\n    model: m\n    temperature: -1\n    api_key: sk-CANARY-42\n    llm_name: nowhere\n",
+    );
     const error = await caught(() => reloadConfig(file, { schema: appSchema, logger: silentLogger }));
     expect((error as ConfigValidationError).issues).toEqual([
-      expect.objectContaining({ path: "llms.main.temperature", line: 5, frame: expect.stringMatching(/^> 5 \| {5}temperature: -1\n {4}\| {18}\^\n {2}6 \| {5}api_key: \*\*\*$/m) }),
+      expect.objectContaining({
+        path: "llms.main.temperature",
+        line: 5,
+        frame: expect.stringMatching(/^> 5 \| {5}temperature: -1\n {4}\| {18}\^\n {2}6 \| {5}api_key: \*\*\*$/m),
+      }),
     ]);
     expect(everythingShown(error)).not.toContain("CANARY");
   });

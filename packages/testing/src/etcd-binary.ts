@@ -28,9 +28,12 @@ export function findEtcd(): string | undefined {
  */
 export function etcdSkipReason(): string | undefined {
   if (findEtcd()) return undefined;
-  const where = process.env.AIQ_ETCD_BIN ? `AIQ_ETCD_BIN=${process.env.AIQ_ETCD_BIN} is not executable` : "no `etcd` on the PATH";
+  const where = process.env.AIQ_ETCD_BIN
+    ? `AIQ_ETCD_BIN=${process.env.AIQ_ETCD_BIN} is not executable`
+    : "no `etcd` on the PATH";
   const reason = `etcd tests skipped: ${where} (install it: apt-get install etcd-server, or set AIQ_ETCD_BIN)`;
-  if (process.env.CI === "true") throw new Error(`${reason.replace("etcd tests skipped", "etcd is required under CI=true")}`);
+  if (process.env.CI === "true")
+    throw new Error(`${reason.replace("etcd tests skipped", "etcd is required under CI=true")}`);
   return reason;
 }
 

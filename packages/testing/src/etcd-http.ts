@@ -29,7 +29,8 @@ export function httpRequest(url: string, options: HttpRequestOptions): Promise<s
           text += chunk;
         });
         response.on("end", () => {
-          if ((response.statusCode ?? 500) >= 400) reject(new Error(`${url}: HTTP ${response.statusCode}: ${text.trim()}`));
+          if ((response.statusCode ?? 500) >= 400)
+            reject(new Error(`${url}: HTTP ${response.statusCode}: ${text.trim()}`));
           else resolve(text);
         });
         response.on("error", reject);

@@ -29,7 +29,11 @@ describe.skipIf(skip)("startEtcd: a real etcd on loopback", () => {
     pids.push(member!.pid);
     expect(etcd.endpoints).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/)]);
     const revision = await etcd.put("aiq/agent.yml", "llms: {}\n");
-    expect(await etcd.get("aiq/agent.yml")).toEqual({ value: "llms: {}\n", modRevision: revision, createRevision: revision });
+    expect(await etcd.get("aiq/agent.yml")).toEqual({
+      value: "llms: {}\n",
+      modRevision: revision,
+      createRevision: revision,
+    });
     expect(await etcd.get("aiq/other.yml")).toBeUndefined();
 
     const before = member!.pid;
@@ -54,7 +58,9 @@ describe.skipIf(skip)("startEtcd: a real etcd on loopback", () => {
     await etcd.put("k", "1");
     await etcd.pause();
     expect(alive(etcd.members[0]!.pid)).toBe(true);
-    await expect(httpRequest(`${etcd.endpoints[0]}/health`, { timeoutMs: 300 })).rejects.toThrow(/no answer within 300 ms/);
+    await expect(httpRequest(`${etcd.endpoints[0]}/health`, { timeoutMs: 300 })).rejects.toThrow(
+      /no answer within 300 ms/,
+    );
     await etcd.resume();
     expect((await etcd.get("k"))?.value).toBe("1");
   });
@@ -91,7 +97,10 @@ describe.skipIf(skip)("startEtcd: a real etcd on loopback", () => {
     pids.push(etcd.members[0]!.pid);
     await etcd.enableAuth({ rootPassword: "r00t-pw", users: [{ name: "svc", password: "svc-pw", access: "read" }] });
     expect(await etcd.put("k", "v")).toMatch(/^\d+$/);
-    const anonymous = httpRequest(`${etcd.endpoints[0]}/v3/kv/put`, { json: { key: "aw==", value: "dg==" }, timeoutMs: 3000 });
+    const anonymous = httpRequest(`${etcd.endpoints[0]}/v3/kv/put`, {
+      json: { key: "aw==", value: "dg==" },
+      timeoutMs: 3000,
+    });
     await expect(anonymous).rejects.toThrow(/user name is empty|permission denied|token/i);
   });
 });

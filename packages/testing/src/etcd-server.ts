@@ -44,7 +44,12 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   }
 }
 
-async function planMembers(binary: string, dir: string, count: number, extraArgs: readonly string[]): Promise<EtcdProcess[]> {
+async function planMembers(
+  binary: string,
+  dir: string,
+  count: number,
+  extraArgs: readonly string[],
+): Promise<EtcdProcess[]> {
   const names = Array.from({ length: count }, (_, i) => `etcd${i}`);
   const urls: { client: string; peer: string }[] = [];
   for (const _ of names) {
@@ -127,7 +132,8 @@ class Server implements EtcdServer {
         if (!p.running || p.paused || leaderId === "0") continue;
         if ((await this.#gateway.memberId(p.spec.clientUrl).catch(() => "")) === leaderId) return this.members[i]!;
       }
-      if (Date.now() - started > this.readyTimeoutMs) throw new Error(`no running member leads after ${this.readyTimeoutMs} ms`);
+      if (Date.now() - started > this.readyTimeoutMs)
+        throw new Error(`no running member leads after ${this.readyTimeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

@@ -53,7 +53,9 @@ describe("FakeWatcher", () => {
   it("reports native, or degraded after degrade(), and recovers", () => {
     const watcher = new FakeWatcher({ events: createEventManager() });
     expect(watcher.state()).toEqual({ mode: "native", degraded: false });
-    watcher.degrade(Object.assign(new Error("ENOSPC: System limit for number of file watchers reached"), { code: "ENOSPC" }));
+    watcher.degrade(
+      Object.assign(new Error("ENOSPC: System limit for number of file watchers reached"), { code: "ENOSPC" }),
+    );
     expect(watcher.state()).toEqual({
       mode: "native",
       degraded: true,

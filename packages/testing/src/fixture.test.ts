@@ -124,7 +124,7 @@ describe("save modes on disk", () => {
       const fixture = await open({ "config.yml": "a: 1\n" });
       const before = await inode(fixture.path("config.yml"));
       await fixture.save("config.yml", "a: 2\n", { as: mode as SaveMode });
-      expect(await inode(fixture.path("config.yml")) === before, mode).toBe(keeps);
+      expect((await inode(fixture.path("config.yml"))) === before, mode).toBe(keeps);
     }
   });
 

@@ -15,7 +15,13 @@ export {
   waitForEvent,
   waitForReload,
 } from "./wait.js";
-export { PROTOTYPE_POLLUTION_PATHS, type PrototypeNames, plantedKeys, prototypeNames, RESERVED_KEYS } from "./pollution.js";
+export {
+  PROTOTYPE_POLLUTION_PATHS,
+  type PrototypeNames,
+  plantedKeys,
+  prototypeNames,
+  RESERVED_KEYS,
+} from "./pollution.js";
 export { etcdSkipReason, findEtcd } from "./etcd-binary.js";
 export type { EnableAuthOptions, EtcdClusterStatus, EtcdKeyValue, EtcdUserSpec } from "./etcd-gateway.js";
 export { startEtcd } from "./etcd-server.js";

@@ -1,9 +1,4 @@
-import {
-  type ConfigErrorCode,
-  ConfigReloadError,
-  type ConfigSource,
-  type SourceDocument,
-} from "@aiq/config-core";
+import { type ConfigErrorCode, ConfigReloadError, type ConfigSource, type SourceDocument } from "@aiq/config-core";
 import { checksumOf } from "./stable-json.js";
 
 /** Options of {@link MemorySource}. */

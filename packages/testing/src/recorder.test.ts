@@ -89,7 +89,11 @@ describe("recordEvents", () => {
 
     let message = "";
     try {
-      recorder.expectSequence([ConfigEventType.FILE_MODIFIED, ConfigEventType.CONFIG_RELOAD_FAILED, ConfigEventType.CONFIG_RELOADED]);
+      recorder.expectSequence([
+        ConfigEventType.FILE_MODIFIED,
+        ConfigEventType.CONFIG_RELOAD_FAILED,
+        ConfigEventType.CONFIG_RELOADED,
+      ]);
     } catch (error) {
       message = (error as Error).message;
     }

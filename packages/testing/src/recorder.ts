@@ -106,7 +106,8 @@ export function recordEvents(bus: EventManager, type?: ConfigEventType): EventRe
       if (stopped) return;
       stopped = true;
       unregister();
-      for (const waiter of waiters) waiter.reject(new Error("recordEvents: the recorder was stopped while next() was waiting."));
+      for (const waiter of waiters)
+        waiter.reject(new Error("recordEvents: the recorder was stopped while next() was waiting."));
       waiters.clear();
     },
     next: ((wanted?: ConfigEventType, options: NextEventOptions = {}): Promise<AiqConfigEvent> => {

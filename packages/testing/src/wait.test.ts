@@ -4,19 +4,37 @@ import { describe, expect, it } from "vitest";
 import { type ReloadingManager, waitFor, waitForEvent, waitForReload } from "./wait.js";
 
 const emitReloaded = (bus: EventManager, version: number): void =>
-  bus.emit({ type: ConfigEventType.CONFIG_RELOADED, timestamp: new Date(), sourceId: "memory", version, reloadCount: 0 });
+  bus.emit({
+    type: ConfigEventType.CONFIG_RELOADED,
+    timestamp: new Date(),
+    sourceId: "memory",
+    version,
+    reloadCount: 0,
+  });
 
 // A minimal manager: enough of ConfigManager's surface to drive waitForReload without core's pipeline.
 class ScriptedManager<T> implements ReloadingManager<T> {
   readonly listeners = new Set<ConfigListener<T>>();
-  status: ConfigStatus = { sourceId: "memory", version: 1, reloadCount: 0, missing: false, snapshots: 1, closed: false };
+  status: ConfigStatus = {
+    sourceId: "memory",
+    version: 1,
+    reloadCount: 0,
+    missing: false,
+    snapshots: 1,
+    closed: false,
+  };
   constructor(public config: T) {}
   subscribe(listener: ConfigListener<T>): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
   publish(config: T): void {
-    const change: ConfigChange<T> = { version: this.status.version + 1, reason: "reload", previous: this.config, changedPaths: ["v"] };
+    const change: ConfigChange<T> = {
+      version: this.status.version + 1,
+      reason: "reload",
+      previous: this.config,
+      changedPaths: ["v"],
+    };
     this.config = config;
     this.status = { ...this.status, version: change.version, reloadCount: this.status.reloadCount + 1 };
     for (const listener of [...this.listeners]) void listener(config, change);
@@ -30,11 +48,14 @@ describe("waitFor", () => {
     expect(calls).toBe(3);
 
     let attempts = 0;
-    await waitFor(async () => {
-      attempts++;
-      if (attempts < 3) throw new Error("ENOENT");
-      return true;
-    }, { interval: 1 });
+    await waitFor(
+      async () => {
+        attempts++;
+        if (attempts < 3) throw new Error("ENOENT");
+        return true;
+      },
+      { interval: 1 },
+    );
     expect(attempts).toBe(3);
   });
 
@@ -51,7 +72,9 @@ describe("waitFor", () => {
         },
         { timeout: 30 },
       ),
-    ).rejects.toThrow("waitFor timed out after 30 ms: the condition never became true (last error: ENOENT: no such file)");
+    ).rejects.toThrow(
+      "waitFor timed out after 30 ms: the condition never became true (last error: ENOENT: no such file)",
+    );
     const after = calls;
     // Prove no timer survived: give any leftover poll a chance to run, then compare.
     await waitFor(() => true);
@@ -74,7 +97,9 @@ describe("waitForEvent", () => {
     const bus = createEventManager();
     const waiting = waitForEvent(bus, ConfigEventType.CONFIG_RELOADED, { timeout: 20 });
     bus.emit({ type: ConfigEventType.FILE_MODIFIED, filePath: "/tmp/c.yml", timestamp: new Date() });
-    await expect(waiting).rejects.toThrow("waitForEvent(config_reloaded) timed out after 20 ms (events seen: file_modified).");
+    await expect(waiting).rejects.toThrow(
+      "waitForEvent(config_reloaded) timed out after 20 ms (events seen: file_modified).",
+    );
     expect(bus.handlerCount).toBe(0);
   });
 
@@ -117,7 +142,12 @@ describe("waitForReload", () => {
     );
     manager.status = {
       ...manager.status,
-      lastError: { name: "ConfigValidationError", code: "INVALID_CONFIG", message: "llms.a.temperature: too low", at: new Date() },
+      lastError: {
+        name: "ConfigValidationError",
+        code: "INVALID_CONFIG",
+        message: "llms.a.temperature: too low",
+        at: new Date(),
+      },
     };
     await expect(waitForReload(manager, undefined, { timeout: 20 })).rejects.toThrow(
       "waitForReload timed out after 20 ms (version 1, last error: INVALID_CONFIG: llms.a.temperature: too low)",

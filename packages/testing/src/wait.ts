@@ -180,7 +180,9 @@ export function waitForReload<T>(
       const status = manager.status;
       const error = status.lastError ? `${status.lastError.code}: ${status.lastError.message}` : "none";
       finish(() =>
-        reject(new Error(`waitForReload timed out after ${timeout} ms (version ${status.version}, last error: ${error})`)),
+        reject(
+          new Error(`waitForReload timed out after ${timeout} ms (version ${status.version}, last error: ${error})`),
+        ),
       );
     });
     unsubscribe = manager.subscribe((config, change) => {

@@ -41,7 +41,9 @@ await esbuild.build({
   logLevel: "warning",
   outfile: bundle,
   // Some dependencies are CommonJS and require() Node built-ins.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);",
+  },
   alias: Object.fromEntries(["events", "core", "loader", "watcher"].map((name) => [`@aiq/config-${name}`, src(name)])),
   stdin: {
     contents: [
@@ -54,12 +56,16 @@ await esbuild.build({
     loader: "ts",
   },
 });
-const { autoReload, createConfigManager, createEventManager, silentLogger, DEFAULT_DEBOUNCE_MS } = await import(pathToFileURL(bundle).href);
+const { autoReload, createConfigManager, createEventManager, silentLogger, DEFAULT_DEBOUNCE_MS } = await import(
+  pathToFileURL(bundle).href
+);
 
 // The same shape of document as the watcher's tests: ~1 KiB, `counter` tells saves apart.
 const text = (counter) =>
   `name: v${counter}\ncounter: ${counter}\nllms:\n  main_llm:\n    model: m\n    temperature: 0.5\n` +
-  Array.from({ length: 12 }, (_, i) => `  llm_${i}:\n    model: padding-model-${i}\n    temperature: 0.${i}\n`).join("") +
+  Array.from({ length: 12 }, (_, i) => `  llm_${i}:\n    model: padding-model-${i}\n    temperature: 0.${i}\n`).join(
+    "",
+  ) +
   "end: true\n";
 const schema = { "~standard": { version: 1, vendor: "latency", validate: (value) => ({ value }) } };
 
@@ -132,6 +138,8 @@ const summary = (samples) => {
   return `p50 ${f(pct(sorted, 50))}  p90 ${f(pct(sorted, 90))}  p99 ${f(pct(sorted, 99))}  max ${f(sorted.at(-1))}`;
 };
 const mode = args.polling ? `polling every ${args.interval} ms` : "native";
-console.log(`${writes} in-place writes, ${mode}, debounce ${debounceMs ?? DEFAULT_DEBOUNCE_MS} ms, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}`);
+console.log(
+  `${writes} in-place writes, ${mode}, debounce ${debounceMs ?? DEFAULT_DEBOUNCE_MS} ms, ${os.cpus().length} CPUs, load ${os.loadavg()[0].toFixed(2)}`,
+);
 console.log(`fs.watch + read + yaml.parse (floor): ${summary(floor)}`);
 console.log(`autoReload -> currentConfig:         ${summary(reload)}`);

@@ -27,7 +27,11 @@ export interface ReloadableManager {
 }
 
 /** Options of {@link autoReload}. */
-export interface AutoReloadOptions extends Pick<ConfigWatcherOptions, "debounceMs" | "burstDebounceMs" | "usePolling" | "interval" | "fallbackToPolling"> {
+export interface AutoReloadOptions
+  extends Pick<
+    ConfigWatcherOptions,
+    "debounceMs" | "burstDebounceMs" | "usePolling" | "interval" | "fallbackToPolling"
+  > {
   /**
    * The watcher to use: a `ConfigWatcher` or a stand-in such as the testing package's `FakeWatcher`.
    * It must emit on the manager's bus. autoReload owns it from then on: `stop()` closes it.
@@ -143,7 +147,9 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
         loop.request();
         return;
       }
-      logger.debug(`${manager.source.id}: still empty or missing after ${TRANSIENT_LOOKS} looks; waiting for the watcher`);
+      logger.debug(
+        `${manager.source.id}: still empty or missing after ${TRANSIENT_LOOKS} looks; waiting for the watcher`,
+      );
     })()
       .catch(() => undefined) // aborted by stop()
       .finally(() => {
@@ -164,7 +170,9 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
     try {
       syncFiles();
     } catch (error) {
-      logger.warn(`updating the watched files of ${manager.source.id} failed: ${error instanceof Error ? error.message : String(error)}`);
+      logger.warn(
+        `updating the watched files of ${manager.source.id} failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   };
 

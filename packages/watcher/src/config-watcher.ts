@@ -63,7 +63,11 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     this.#events = options.events ?? getEventManager();
     this.#logger = options.logger ?? createConsoleLogger();
     const debounceMs = validMs(options.debounceMs, DEFAULT_DEBOUNCE_MS, "debounceMs");
-    const burstDelayMs = validMs(options.burstDebounceMs, Math.max(DEFAULT_BURST_DEBOUNCE_MS, debounceMs), "burstDebounceMs");
+    const burstDelayMs = validMs(
+      options.burstDebounceMs,
+      Math.max(DEFAULT_BURST_DEBOUNCE_MS, debounceMs),
+      "burstDebounceMs",
+    );
     const settleMs = Math.max(MIN_SETTLE_MS, 2 * burstDelayMs);
     this.settleMs = settleMs;
     this.#lease = leaseDirectoryWatcher(
@@ -206,6 +210,7 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
 
 function validMs(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name} must be a finite number >= 0, received ${value}`);
+  if (!Number.isFinite(value) || value < 0)
+    throw new RangeError(`${name} must be a finite number >= 0, received ${value}`);
   return value;
 }

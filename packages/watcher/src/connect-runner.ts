@@ -44,11 +44,17 @@ export interface RunnerConnection extends AsyncDisposable {
  * const manager = await createConfigManager(process.env.AIQ_CONFIG_FILE ?? "config.yml");
  * connectRunner(manager) ?? autoReload(manager);
  */
-export function connectRunner(manager: RunnerManager, options: ConnectRunnerOptions = {}): RunnerConnection | undefined {
+export function connectRunner(
+  manager: RunnerManager,
+  options: ConnectRunnerOptions = {},
+): RunnerConnection | undefined {
   const socketPath = (options.env ?? process.env)[RUNNER_ENV];
   if (socketPath === undefined || socketPath === "") return undefined;
   let connected = false;
-  const detach = manager.attachWatcher({ state: () => ({ mode: "push", degraded: !connected, connected }), close: () => connection.close() });
+  const detach = manager.attachWatcher({
+    state: () => ({ mode: "push", degraded: !connected, connected }),
+    close: () => connection.close(),
+  });
   let closing: Promise<void> | undefined;
   // Like autoReload's watcher, the connection keeps the process alive until closed (manager.close()).
   const socket = net.createConnection(socketPath);
@@ -65,8 +71,18 @@ export function connectRunner(manager: RunnerManager, options: ConnectRunnerOpti
       if (isConfigError(error) && error.code === "CLOSED") return;
       // status.lastError is the redacted form of what was just thrown.
       const failed = manager.status.lastError;
-      const { name, code, message, issues } = failed ?? { name: "Error", code: undefined, message: String(error), issues: undefined };
-      send({ type: "refused", id, version: manager.status.version, error: { name, message, ...(code ? { code } : {}), ...(issues ? { issues } : {}) } });
+      const { name, code, message, issues } = failed ?? {
+        name: "Error",
+        code: undefined,
+        message: String(error),
+        issues: undefined,
+      };
+      send({
+        type: "refused",
+        id,
+        version: manager.status.version,
+        error: { name, message, ...(code ? { code } : {}), ...(issues ? { issues } : {}) },
+      });
     }
   };
   socket.on(
@@ -84,7 +100,9 @@ export function connectRunner(manager: RunnerManager, options: ConnectRunnerOpti
       send({ type: "hello", pid: process.pid, version, sourceId });
       resolve();
     });
-    socket.once("error", (error) => reject(new Error(`cannot reach aiq-config run at ${socketPath}: ${error.message}`, { cause: error })));
+    socket.once("error", (error) =>
+      reject(new Error(`cannot reach aiq-config run at ${socketPath}: ${error.message}`, { cause: error })),
+    );
   });
   // A caller that never awaits `ready` must not see an unhandled rejection.
   ready.catch(() => undefined);

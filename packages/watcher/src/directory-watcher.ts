@@ -57,7 +57,12 @@ export class DirectoryWatcher {
   /** The mode chokidar really runs in (or will), and the last watcher error. */
   state(): WatchState {
     const usePolling = this.#anyChokidar()?.options.usePolling;
-    const mode = usePolling === undefined ? resolveWatchMode(this.#forcePolling || this.#usePolling) : usePolling ? "polling" : "native";
+    const mode =
+      usePolling === undefined
+        ? resolveWatchMode(this.#forcePolling || this.#usePolling)
+        : usePolling
+          ? "polling"
+          : "native";
     return this.#error === undefined ? { mode, degraded: false } : { mode, degraded: true, error: this.#error };
   }
 
@@ -124,7 +129,9 @@ export class DirectoryWatcher {
     const deadline = performance.now() + ESTABLISH_TIMEOUT_MS;
     while (!stale() && dir.fsw === fsw && !isWatching(fsw, dir.path)) {
       if (performance.now() > deadline) {
-        this.#logger.debug(`chokidar did not report watching ${dir.path} within ${ESTABLISH_TIMEOUT_MS} ms; checking its files anyway`);
+        this.#logger.debug(
+          `chokidar did not report watching ${dir.path} within ${ESTABLISH_TIMEOUT_MS} ms; checking its files anyway`,
+        );
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, ESTABLISH_POLL_MS));
@@ -239,7 +246,8 @@ export class DirectoryWatcher {
       this.#logger.warn(`file watching failed (${text}); falling back to polling`);
       this.#forcePolling = true;
       // The whole process is out of watches or descriptors: every directory polls from now on.
-      for (const each of this.#dirs.values()) if (each.state === "watching" || each.state === "starting") this.#startDir(each);
+      for (const each of this.#dirs.values())
+        if (each.state === "watching" || each.state === "starting") this.#startDir(each);
       return;
     }
     this.#error = text;

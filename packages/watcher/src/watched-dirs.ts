@@ -155,12 +155,17 @@ export class WatchedDirs {
  * @param homeReal - the real path of the watched path's directory
  * @returns the directory and entry name to also watch, if any
  */
-export function symlinkTarget(filePath: string, realpath: string, homeReal: string): { dir: string; name: string } | undefined {
+export function symlinkTarget(
+  filePath: string,
+  realpath: string,
+  homeReal: string,
+): { dir: string; name: string } | undefined {
   if (realpath === filePath) return undefined;
   const home = nodePath.dirname(filePath);
   const realDir = nodePath.dirname(realpath);
   const name = nodePath.basename(realpath);
-  if (realDir === home || realDir === homeReal) return name === nodePath.basename(filePath) ? undefined : { dir: home, name };
+  if (realDir === home || realDir === homeReal)
+    return name === nodePath.basename(filePath) ? undefined : { dir: home, name };
   const relative = nodePath.relative(homeReal, realDir);
   const first = relative.split(nodePath.sep)[0] ?? "";
   if (first !== ".." && !nodePath.isAbsolute(relative) && isAtomicSwapEntry(first)) return undefined;

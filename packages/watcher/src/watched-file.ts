@@ -81,7 +81,9 @@ export class WatchedFile {
     this.#running = true;
     const task = this.#check(reason)
       .catch((error: unknown) => {
-        this.#host.logger.warn(`checking ${this.path} failed: ${error instanceof Error ? error.message : String(error)}`);
+        this.#host.logger.warn(
+          `checking ${this.path} failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       })
       .finally(() => {
         this.#running = false;

@@ -19,7 +19,11 @@ async function setup() {
   const bus = createEventManager();
   const recorder = recordEvents(bus);
   const log = createLogRecorder();
-  const manager = await createConfigManager<unknown>(file, { schema: passThroughSchema(), events: bus, logger: silentLogger });
+  const manager = await createConfigManager<unknown>(file, {
+    schema: passThroughSchema(),
+    events: bus,
+    logger: silentLogger,
+  });
   const published: unknown[] = [];
   manager.subscribe((config) => {
     published.push(config);

@@ -11,7 +11,9 @@ declare const fake: FakeWatcher;
 describe("autoReload types", () => {
   it("takes any ConfigManager and returns a handle", () => {
     expectTypeOf(autoReload(manager)).toEqualTypeOf<AutoReloadHandle>();
-    expectTypeOf(autoReload(typed, { debounceMs: 20, burstDebounceMs: 60, usePolling: true, interval: 50 })).toEqualTypeOf<AutoReloadHandle>();
+    expectTypeOf(
+      autoReload(typed, { debounceMs: 20, burstDebounceMs: 60, usePolling: true, interval: 50 }),
+    ).toEqualTypeOf<AutoReloadHandle>();
     expectTypeOf<AutoReloadHandle["stop"]>().returns.toEqualTypeOf<Promise<void>>();
     expectTypeOf<AutoReloadHandle["done"]>().toEqualTypeOf<Promise<void>>();
     expectTypeOf<AutoReloadHandle>().toExtend<AsyncDisposable>();

@@ -14,7 +14,12 @@ async function setup(files: readonly string[] = [FILE]) {
   const source = new MemorySource(configData(1), { id: FILE, files });
   const bus = createEventManager();
   const recorder = recordEvents(bus);
-  const manager = await ConfigManager.create<TestConfig>({ source, schema: testSchema, events: bus, logger: silentLogger });
+  const manager = await ConfigManager.create<TestConfig>({
+    source,
+    schema: testSchema,
+    events: bus,
+    logger: silentLogger,
+  });
   const watcher = new FakeWatcher({ events: bus });
   const seen: TestConfig[] = [];
   const versions: number[] = [];
@@ -152,7 +157,12 @@ describe("autoReload", () => {
   it("stop() detaches, closes the watcher, ignores later events, and is idempotent", async () => {
     const bus = createEventManager();
     const source = new MemorySource(configData(1), { id: FILE, files: [FILE] });
-    const manager = await ConfigManager.create<TestConfig>({ source, schema: testSchema, events: bus, logger: silentLogger });
+    const manager = await ConfigManager.create<TestConfig>({
+      source,
+      schema: testSchema,
+      events: bus,
+      logger: silentLogger,
+    });
     const watcher = new FakeWatcher({ events: bus });
     const handlersBefore = bus.handlerCount;
     const handle = autoReload(manager, { watcher, logger: silentLogger });
@@ -191,7 +201,12 @@ describe("autoReload", () => {
       read: (signal): Promise<SourceDocument> => memory.read(signal),
     };
     const bus = createEventManager();
-    const manager = await ConfigManager.create<TestConfig>({ source, schema: testSchema, events: bus, logger: silentLogger });
+    const manager = await ConfigManager.create<TestConfig>({
+      source,
+      schema: testSchema,
+      events: bus,
+      logger: silentLogger,
+    });
     const watcher = new FakeWatcher({ events: bus });
     const handle = autoReload(manager, { watcher, logger: silentLogger });
     expect(watcher.files).toEqual([FILE]);
@@ -218,7 +233,12 @@ describe("autoReload", () => {
   it("refuses a closed manager and leaves nothing behind", async () => {
     const bus = createEventManager();
     const source = new MemorySource(configData(1), { id: FILE, files: [FILE] });
-    const manager = await ConfigManager.create<TestConfig>({ source, schema: testSchema, events: bus, logger: silentLogger });
+    const manager = await ConfigManager.create<TestConfig>({
+      source,
+      schema: testSchema,
+      events: bus,
+      logger: silentLogger,
+    });
     await manager.close();
     const watcher = new FakeWatcher({ events: bus });
     expect(() => autoReload(manager, { watcher, logger: silentLogger })).toThrow(/closed/);

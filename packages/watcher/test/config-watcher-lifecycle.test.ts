@@ -5,7 +5,14 @@ import { ConfigEventType, createEventManager } from "@aiq/config-events";
 import { createConfigManager } from "@aiq/config-loader";
 import { createConfigFixture, recordEvents, waitFor } from "@aiq/config-testing";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { autoReload, ConfigWatcher, DEFAULT_BURST_DEBOUNCE_MS, DEFAULT_DEBOUNCE_MS, isEditorTempFile, resolveWatchMode } from "../src/index.js";
+import {
+  autoReload,
+  ConfigWatcher,
+  DEFAULT_BURST_DEBOUNCE_MS,
+  DEFAULT_DEBOUNCE_MS,
+  isEditorTempFile,
+  resolveWatchMode,
+} from "../src/index.js";
 import { createLogRecorder, FILE_EVENTS, MODES, sha256, TIMEOUT, watchFixture } from "./helpers.js";
 import { type TestConfig, configText as text, testSchema } from "./schema.js";
 
@@ -19,7 +26,9 @@ function resources(): Map<string, number> {
 }
 
 function exceeding(baseline: Map<string, number>): string[] {
-  return [...resources()].filter(([type, count]) => count > (baseline.get(type) ?? 0)).map(([type, count]) => `${type} x${count}`);
+  return [...resources()]
+    .filter(([type, count]) => count > (baseline.get(type) ?? 0))
+    .map(([type, count]) => `${type} x${count}`);
 }
 
 afterEach(() => {
@@ -36,7 +45,10 @@ describe.each(MODES)("ConfigWatcher lifecycle ($mode)", ({ mode, options }) => {
     await w.watcher.ready();
     expect(w.watcher.files).toEqual([a, b]);
     await w.fixture.save("sub/b.yml", "b: 2\n");
-    expect(await w.recorder.next(MODIFIED, { timeout: TIMEOUT })).toMatchObject({ filePath: b, checksum: sha256("b: 2\n") });
+    expect(await w.recorder.next(MODIFIED, { timeout: TIMEOUT })).toMatchObject({
+      filePath: b,
+      checksum: sha256("b: 2\n"),
+    });
 
     w.watcher.removeFile(b);
     w.watcher.removeFile(b);
@@ -51,7 +63,14 @@ describe.each(MODES)("ConfigWatcher lifecycle ($mode)", ({ mode, options }) => {
   it("ignores editors' temp, swap and backup files beside the watched file", async () => {
     await using w = await watchFixture({ "config.yml": "a: 1\n" }, ["config.yml"], options);
     const file = w.fixture.path("config.yml");
-    for (const name of ["config.yml.tmp-1234", "config.yml~", ".config.yml.swp", "config.yml___jb_tmp___", "4913", "other.yml"]) {
+    for (const name of [
+      "config.yml.tmp-1234",
+      "config.yml~",
+      ".config.yml.swp",
+      "config.yml___jb_tmp___",
+      "4913",
+      "other.yml",
+    ]) {
       await w.fixture.save(name, "x: 1\n");
       await w.fixture.remove(name);
     }
@@ -80,7 +99,11 @@ describe.each(MODES)("ConfigWatcher lifecycle ($mode)", ({ mode, options }) => {
     try {
       const fixture = await createConfigFixture({ files: { "config.yml": text(0) } });
       const bus = createEventManager();
-      const manager = await createConfigManager<TestConfig>(fixture.path("config.yml"), { schema: testSchema, events: bus, logger: silentLogger });
+      const manager = await createConfigManager<TestConfig>(fixture.path("config.yml"), {
+        schema: testSchema,
+        events: bus,
+        logger: silentLogger,
+      });
       const handle = autoReload(manager, { ...options, logger: createLogRecorder() });
       await handle.ready();
       let calls = 0;
@@ -107,7 +130,10 @@ describe.each(MODES)("ConfigWatcher lifecycle ($mode)", ({ mode, options }) => {
       expect(calls).toBe(callsAtClose);
       expect(manager.status.watch).toBeUndefined();
       // Closing an fs.watch handle finishes on a later turn of the event loop.
-      await waitFor(() => exceeding(baseline).length === 0, { timeout: TIMEOUT, message: `resources back to baseline: ${exceeding(baseline).join(", ")}` });
+      await waitFor(() => exceeding(baseline).length === 0, {
+        timeout: TIMEOUT,
+        message: `resources back to baseline: ${exceeding(baseline).join(", ")}`,
+      });
       await fixture.save("config.yml", text(999));
       await new Promise((resolve) => setImmediate(resolve));
       expect(events.events.filter((e) => FILE_EVENTS.includes(e.type))).toEqual([]);
@@ -131,7 +157,10 @@ describe.each(MODES)("ConfigWatcher lifecycle ($mode)", ({ mode, options }) => {
     await fixture.remove("conf");
     await recorder.next(ConfigEventType.FILE_DELETED, { timeout: TIMEOUT });
     await watcher.close();
-    await waitFor(() => exceeding(baseline).length === 0, { timeout: TIMEOUT, message: `resources back to baseline: ${exceeding(baseline).join(", ")}` });
+    await waitFor(() => exceeding(baseline).length === 0, {
+      timeout: TIMEOUT,
+      message: `resources back to baseline: ${exceeding(baseline).join(", ")}`,
+    });
     expect(() => watcher.addFile(fixture.path("x.yml"))).toThrow(/closed/);
     recorder.stop();
     await fixture.close();
@@ -143,7 +172,11 @@ describe("watch mode", () => {
     vi.stubEnv("CHOKIDAR_USEPOLLING", "1");
     await using fixture = await createConfigFixture({ files: { "config.yml": text(1) } });
     const bus = createEventManager();
-    await using manager = await createConfigManager<TestConfig>(fixture.path("config.yml"), { schema: testSchema, events: bus, logger: silentLogger });
+    await using manager = await createConfigManager<TestConfig>(fixture.path("config.yml"), {
+      schema: testSchema,
+      events: bus,
+      logger: silentLogger,
+    });
     const handle = autoReload(manager, { logger: silentLogger, interval: 50 });
     await handle.ready();
     expect(manager.status.watch).toEqual({ mode: "polling", degraded: false });

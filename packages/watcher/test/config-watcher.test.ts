@@ -150,7 +150,10 @@ describe.each(MODES)("ConfigWatcher ($mode)", ({ options }) => {
     await using w = await watchFixture({ "other.yml": "x: 1\n" }, ["config.yml"], options);
     const file = w.fixture.path("config.yml");
     await w.fixture.save("config.yml", v(1));
-    expect(await w.recorder.next(CREATED, { timeout: TIMEOUT })).toMatchObject({ filePath: file, checksum: sha256(v(1)) });
+    expect(await w.recorder.next(CREATED, { timeout: TIMEOUT })).toMatchObject({
+      filePath: file,
+      checksum: sha256(v(1)),
+    });
     await w.saveAndExpectEvent("config.yml", v(2));
   });
 
@@ -193,24 +196,34 @@ describe.each(MODES)("ConfigWatcher ($mode)", ({ options }) => {
   });
 
   it("12. reports each of 3 Kubernetes ConfigMap swaps", async () => {
-    await using w = await watchFixture({}, ["config.yml"], options, (fixture) => fixture.save("config.yml", v(0), { as: "kubernetes" }));
+    await using w = await watchFixture({}, ["config.yml"], options, (fixture) =>
+      fixture.save("config.yml", v(0), { as: "kubernetes" }),
+    );
     const file = w.fixture.path("config.yml");
     await w.fixture.save("config.yml", v(1), { as: "kubernetes" });
-    expect(await w.recorder.next(MODIFIED, { timeout: TIMEOUT })).toMatchObject({ filePath: file, checksum: sha256(v(1)) });
+    expect(await w.recorder.next(MODIFIED, { timeout: TIMEOUT })).toMatchObject({
+      filePath: file,
+      checksum: sha256(v(1)),
+    });
     for (const n of [2, 3]) await w.saveAndExpectEvent("config.yml", v(n), { as: "kubernetes" });
     await w.settled(file);
     expect(w.fileEvents().map((e) => e.type)).toEqual([MODIFIED, MODIFIED, MODIFIED]);
   });
 
   it("12b. reports a ConfigMap swap that keeps the old payload (only ..data changes)", async () => {
-    await using w = await watchFixture({}, ["config.yml"], options, (fixture) => fixture.save("config.yml", v(0), { as: "kubernetes" }));
+    await using w = await watchFixture({}, ["config.yml"], options, (fixture) =>
+      fixture.save("config.yml", v(0), { as: "kubernetes" }),
+    );
     const file = w.fixture.path("config.yml");
     const payload = w.fixture.path("..payload_2");
     await fs.mkdir(payload);
     await fs.writeFile(`${payload}/config.yml`, v(1));
     await fs.symlink("..payload_2", w.fixture.path("..data_tmp"));
     await fs.rename(w.fixture.path("..data_tmp"), w.fixture.path("..data"));
-    expect(await w.recorder.next(MODIFIED, { timeout: TIMEOUT })).toMatchObject({ filePath: file, checksum: sha256(v(1)) });
+    expect(await w.recorder.next(MODIFIED, { timeout: TIMEOUT })).toMatchObject({
+      filePath: file,
+      checksum: sha256(v(1)),
+    });
     await w.settled(file);
     expect(w.log.lines.find((line) => line.includes(`${file}: file_modified`))).toMatch(/, event\)$/);
   });
@@ -222,10 +235,16 @@ describe.each(MODES)("ConfigWatcher ($mode)", ({ options }) => {
     );
     const file = w.fixture.path("config.yml");
     await w.fixture.symlink("b.yml", "config.yml");
-    expect(await w.recorder.next(MODIFIED, { timeout: TIMEOUT })).toMatchObject({ filePath: file, checksum: sha256(same) });
+    expect(await w.recorder.next(MODIFIED, { timeout: TIMEOUT })).toMatchObject({
+      filePath: file,
+      checksum: sha256(same),
+    });
     await w.settled(file);
     // The new target's own saves: atomic (seen through its name in the directory) and in place.
-    for (const [n, as] of [[2, "atomic-rename"], [3, "in-place"]] as const) {
+    for (const [n, as] of [
+      [2, "atomic-rename"],
+      [3, "in-place"],
+    ] as const) {
       await w.fixture.save("b.yml", v(n), { as });
       expect((await w.recorder.next(MODIFIED, { timeout: TIMEOUT })).checksum).toBe(sha256(v(n)));
       await w.settled(file);
@@ -259,7 +278,10 @@ describe.each(MODES)("ConfigWatcher ($mode)", ({ options }) => {
     const noNewline = v(2).trimEnd();
     await fs.writeFile(file, noNewline);
     // Cut off mid line, it may be a write in chunks: held back first, then reported as it stays.
-    await w.log.waitForLine(`${file}: ${noNewline.length} bytes, sha-256 ${sha256(noNewline).slice(0, 12)}, not settled`, { from });
+    await w.log.waitForLine(
+      `${file}: ${noNewline.length} bytes, sha-256 ${sha256(noNewline).slice(0, 12)}, not settled`,
+      { from },
+    );
     const event = await w.recorder.next(MODIFIED, { timeout: TIMEOUT });
     expect(event.checksum).toBe(sha256(noNewline));
     await w.settled(file);

@@ -10,7 +10,13 @@ import { describe, expect, it } from "vitest";
 const config = (temperature: number): string => `llms:\n  main_llm:\n    _type: nim\n    temperature: ${temperature}\n`;
 
 /** A stand-in for `aiq-config run`'s end of the socket: records what the child sends. */
-async function fakeRunner(): Promise<{ socketPath: string; messages: unknown[]; next(): Promise<Record<string, unknown>>; send(message: unknown): void; close(): Promise<void> }> {
+async function fakeRunner(): Promise<{
+  socketPath: string;
+  messages: unknown[];
+  next(): Promise<Record<string, unknown>>;
+  send(message: unknown): void;
+  close(): Promise<void>;
+}> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aiq-runner-test-"));
   const socketPath = path.join(dir, "runner.sock");
   const messages: unknown[] = [];
@@ -77,7 +83,10 @@ describe("connectRunner", () => {
     runner.send({ type: "reload", id: 2 });
     const refused = await runner.next();
     expect(refused).toMatchObject({ type: "refused", id: 2, version: 2, error: { code: "INVALID_CONFIG" } });
-    expect((refused.error as { issues: unknown[] }).issues[0]).toMatchObject({ path: "llms.main_llm.temperature", line: 4 });
+    expect((refused.error as { issues: unknown[] }).issues[0]).toMatchObject({
+      path: "llms.main_llm.temperature",
+      line: 4,
+    });
 
     await manager.close();
     await runner.close();

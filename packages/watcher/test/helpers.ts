@@ -12,7 +12,13 @@ import {
   waitFor,
 } from "@aiq/config-testing";
 import { createConfigManager } from "@aiq/config-loader";
-import { type AutoReloadHandle, type AutoReloadOptions, autoReload, ConfigWatcher, type ConfigWatcherOptions } from "../src/index.js";
+import {
+  type AutoReloadHandle,
+  type AutoReloadOptions,
+  autoReload,
+  ConfigWatcher,
+  type ConfigWatcherOptions,
+} from "../src/index.js";
 import { configData, configText, type TestConfig, testSchema } from "./schema.js";
 
 // Only to measure other debounce values with the same suite (see the README); unset in normal runs.
@@ -62,14 +68,18 @@ export function createLogRecorder(): LogRecorder {
     error: at("error"),
     async waitForLine(pattern, options = {}) {
       const from = options.from ?? 0;
-      const matches = (line: string): boolean => (typeof pattern === "string" ? line.includes(pattern) : pattern.test(line));
+      const matches = (line: string): boolean =>
+        typeof pattern === "string" ? line.includes(pattern) : pattern.test(line);
       let found: string | undefined;
       await waitFor(
         () => {
           found = lines.slice(from).find(matches);
           return found !== undefined;
         },
-        { timeout: options.timeout ?? TIMEOUT, message: `a log line matching ${String(pattern)}; lines: ${lines.slice(-15).join(" | ")}` },
+        {
+          timeout: options.timeout ?? TIMEOUT,
+          message: `a log line matching ${String(pattern)}; lines: ${lines.slice(-15).join(" | ")}`,
+        },
       );
       return found!;
     },
@@ -94,7 +104,11 @@ export interface WatchSetup extends AsyncDisposable {
    * Saves `content` once the watcher is quiet and waits for its event, checking that a file event
    * (not a timed second look) revealed it: the proof that the file is still really watched.
    */
-  saveAndExpectEvent(name: string, content: string, options?: { as?: SaveMode; type?: FileEvent["type"] }): Promise<void>;
+  saveAndExpectEvent(
+    name: string,
+    content: string,
+    options?: { as?: SaveMode; type?: FileEvent["type"] },
+  ): Promise<void>;
 }
 
 export async function watchFixture(
@@ -113,7 +127,8 @@ export async function watchFixture(
   await watcher.ready();
   const fileEvents = (path?: string): FileEvent[] =>
     recorder.events.filter(
-      (event): event is FileEvent => FILE_EVENTS.includes(event.type) && (path === undefined || (event as FileEvent).filePath === path),
+      (event): event is FileEvent =>
+        FILE_EVENTS.includes(event.type) && (path === undefined || (event as FileEvent).filePath === path),
     );
   const result: WatchSetup = {
     fixture,
@@ -135,7 +150,8 @@ export async function watchFixture(
       const from = log.lines.length;
       await fixture.save(name, content, { as });
       const event = await recorder.next(type, { timeout: TIMEOUT });
-      if (event.filePath !== path || event.checksum !== sha256(content)) throw new Error(`unexpected event ${JSON.stringify(event)}`);
+      if (event.filePath !== path || event.checksum !== sha256(content))
+        throw new Error(`unexpected event ${JSON.stringify(event)}`);
       const line = await log.waitForLine(`${path}: ${type}`, { from });
       if (!line.endsWith(", event)")) throw new Error(`not seen through a file event: ${line}`);
     },
@@ -243,7 +259,10 @@ export async function reloadFixture(
       const from = log.lines.length;
       await fixture.save(saved, configText(counter), { as });
       await result.waitForCounter(counter);
-      const line = await log.waitForLine(new RegExp(`: file_(modified|created) \\(.*${sha256(configText(counter)).slice(0, 12)}`), { from });
+      const line = await log.waitForLine(
+        new RegExp(`: file_(modified|created) \\(.*${sha256(configText(counter)).slice(0, 12)}`),
+        { from },
+      );
       if (!line.endsWith(", event)")) throw new Error(`not seen through a file event: ${line}`);
     },
     async [Symbol.asyncDispose]() {

@@ -22,7 +22,8 @@ export const testSchema: StandardSchemaV1<unknown, TestConfig> = {
       const issues: Issue[] = [];
       if (!isObject(value)) return { issues: [{ message: "expected a mapping" }] };
       for (const key of Object.keys(value)) {
-        if (!["name", "counter", "llms", "end"].includes(key)) issues.push({ message: `unknown key ${key}`, path: [key] });
+        if (!["name", "counter", "llms", "end"].includes(key))
+          issues.push({ message: `unknown key ${key}`, path: [key] });
       }
       if (typeof value.name !== "string") issues.push({ message: "expected a string", path: ["name"] });
       if (!Number.isInteger(value.counter) || (value.counter as number) < 0) {
@@ -31,7 +32,8 @@ export const testSchema: StandardSchemaV1<unknown, TestConfig> = {
       if (!isObject(value.llms)) issues.push({ message: "expected a mapping", path: ["llms"] });
       else {
         for (const [name, llm] of Object.entries(value.llms)) {
-          if (!isObject(llm) || typeof llm.model !== "string") issues.push({ message: "expected { model }", path: ["llms", name] });
+          if (!isObject(llm) || typeof llm.model !== "string")
+            issues.push({ message: "expected { model }", path: ["llms", name] });
           else if (typeof llm.temperature !== "number" || llm.temperature < 0) {
             issues.push({ message: "expected a number >= 0", path: ["llms", name, "temperature"] });
           }
@@ -46,7 +48,8 @@ export const testSchema: StandardSchemaV1<unknown, TestConfig> = {
 /** A valid config whose `counter` and `name` tell versions apart. */
 export function configData(counter: number, temperature = 0.5): TestConfig {
   const llms: TestConfig["llms"] = { main_llm: { model: "m", temperature } };
-  for (let i = 0; i < PADDING_LLMS; i++) llms[`llm_${i}`] = { model: `padding-model-${i}`, temperature: Number(`0.${i}`) };
+  for (let i = 0; i < PADDING_LLMS; i++)
+    llms[`llm_${i}`] = { model: `padding-model-${i}`, temperature: Number(`0.${i}`) };
   return { name: `v${counter}`, counter, llms, end: true };
 }
 
@@ -57,6 +60,9 @@ const PADDING_LLMS = 12;
  * real partial document, and it only validates whole (`end: true` is the last line).
  */
 export function configText(counter: number, temperature = 0.5): string {
-  const padding = Array.from({ length: PADDING_LLMS }, (_, i) => `  llm_${i}:\n    model: padding-model-${i}\n    temperature: 0.${i}\n`).join("");
+  const padding = Array.from(
+    { length: PADDING_LLMS },
+    (_, i) => `  llm_${i}:\n    model: padding-model-${i}\n    temperature: 0.${i}\n`,
+  ).join("");
   return `name: v${counter}\ncounter: ${counter}\nllms:\n  main_llm:\n    model: m\n    temperature: ${temperature}\n${padding}end: true\n`;
 }

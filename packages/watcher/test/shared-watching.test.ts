@@ -36,7 +36,11 @@ async function tenants(fixture: ConfigFixture, names: readonly string[], options
   const bus = createEventManager();
   const all: Tenant[] = [];
   for (const name of names) {
-    const manager = await createConfigManager<TestConfig>(fixture.path(name), { schema: testSchema, events: bus, logger: silentLogger });
+    const manager = await createConfigManager<TestConfig>(fixture.path(name), {
+      schema: testSchema,
+      events: bus,
+      logger: silentLogger,
+    });
     const published: number[] = [];
     manager.subscribe((config) => {
       published.push(config.counter);
@@ -57,7 +61,9 @@ describe.each(MODES)("managers share watching ($mode)", ({ mode, options }) => {
   it("six managers in two directories: one chokidar instance (and, natively, one OS watch handle) per directory", async () => {
     const handlesBefore = osWatchHandles();
     const names = ["a/one.yml", "a/two.yml", "a/three.yml", "b/one.yml", "b/two.yml", "b/three.yml"];
-    await using fixture = await createConfigFixture({ files: Object.fromEntries(names.map((name) => [name, text(1)])) });
+    await using fixture = await createConfigFixture({
+      files: Object.fromEntries(names.map((name) => [name, text(1)])),
+    });
     const all = await tenants(fixture, names, options);
     expect(openInstances()).toHaveLength(2);
     if (mode === "native") expect(osWatchHandles() - handlesBefore).toBe(2);
@@ -80,9 +86,11 @@ describe.each(MODES)("managers share watching ($mode)", ({ mode, options }) => {
     expect(b.manager.status.lastError).toBeUndefined();
     expect(a.published).toEqual([]);
     expect(b.published).toEqual([2]);
-    expect(failures.events.filter((e) => e.type === ConfigEventType.CONFIG_RELOAD_FAILED).map((e) => (e as { sourceId?: string }).sourceId)).toEqual([
-      fixture.path("conf/a.yml"),
-    ]);
+    expect(
+      failures.events
+        .filter((e) => e.type === ConfigEventType.CONFIG_RELOAD_FAILED)
+        .map((e) => (e as { sourceId?: string }).sourceId),
+    ).toEqual([fixture.path("conf/a.yml")]);
     // A fixes its file: both go on.
     await fixture.save("conf/a.yml", text(3));
     await waitForCounter(a, 3);
@@ -91,7 +99,9 @@ describe.each(MODES)("managers share watching ($mode)", ({ mode, options }) => {
   });
 
   it("closing one manager releases only its files: the others, in its directory and elsewhere, keep reloading", async () => {
-    await using fixture = await createConfigFixture({ files: { "x/a.yml": text(1), "x/b.yml": text(1), "y/c.yml": text(1), "y/same.yml": text(1) } });
+    await using fixture = await createConfigFixture({
+      files: { "x/a.yml": text(1), "x/b.yml": text(1), "y/c.yml": text(1), "y/same.yml": text(1) },
+    });
     const [a, b, c] = (await tenants(fixture, ["x/a.yml", "x/b.yml", "y/c.yml"], options)) as [Tenant, Tenant, Tenant];
     // Two managers of one file: closing one leaves the other watching it.
     const [d, e] = (await tenants(fixture, ["y/same.yml", "y/same.yml"], options)) as [Tenant, Tenant];

@@ -3,7 +3,15 @@ import { waitFor } from "@aiq/config-testing";
 import type { FSWatcher } from "chokidar";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ConfigWatcher } from "../src/index.js";
-import { createLogRecorder, MODES, MODES_AND_SCHEMAS, reloadFixture, sha256, TIMEOUT, watchFixture } from "./helpers.js";
+import {
+  createLogRecorder,
+  MODES,
+  MODES_AND_SCHEMAS,
+  reloadFixture,
+  sha256,
+  TIMEOUT,
+  watchFixture,
+} from "./helpers.js";
 import { configText as text } from "./schema.js";
 
 // The real chokidar, with every instance recorded so a test can make it fail as a full inotify
@@ -20,8 +28,10 @@ vi.mock("chokidar", async (importOriginal) => {
   return { ...actual, FSWatcher: RecordedFSWatcher, default: { ...actual.default, FSWatcher: RecordedFSWatcher } };
 });
 
-const errnoError = (code: string, message: string): NodeJS.ErrnoException => Object.assign(new Error(`${code}: ${message}`), { code });
-const ENOSPC = (): NodeJS.ErrnoException => errnoError("ENOSPC", "System limit for number of file watchers reached, watch '/etc'");
+const errnoError = (code: string, message: string): NodeJS.ErrnoException =>
+  Object.assign(new Error(`${code}: ${message}`), { code });
+const ENOSPC = (): NodeJS.ErrnoException =>
+  errnoError("ENOSPC", "System limit for number of file watchers reached, watch '/etc'");
 const EMFILE = (): NodeJS.ErrnoException => errnoError("EMFILE", "too many open files, watch");
 
 afterEach(() => {
@@ -33,7 +43,11 @@ describe("16. watcher failure", () => {
     await using r = await reloadFixture({ "config.yml": text(1) }, { usePolling: false, interval: 50 });
     expect(chokidarInstances).toHaveLength(1);
     chokidarInstances[0]!.emit("error", ENOSPC());
-    expect(r.manager.status.watch).toMatchObject({ mode: "polling", degraded: true, error: expect.stringMatching(/ENOSPC.*fell back to polling/) });
+    expect(r.manager.status.watch).toMatchObject({
+      mode: "polling",
+      degraded: true,
+      error: expect.stringMatching(/ENOSPC.*fell back to polling/),
+    });
     expect(r.manager.currentConfig.counter).toBe(1);
     expect(r.log.lines.some((line) => line.startsWith("warn:") && line.includes("ENOSPC"))).toBe(true);
     await waitFor(() => chokidarInstances.length === 2 && chokidarInstances[0]!.closed, { timeout: TIMEOUT });
@@ -43,15 +57,22 @@ describe("16. watcher failure", () => {
     expect(r.manager.status.watch?.degraded).toBe(true);
   });
 
-  it.each(MODES_AND_SCHEMAS)("$mode, $schema schema: EMFILE without fallback degrades; watching goes on as well as it can", async ({ options, schema }) => {
-    await using r = await reloadFixture({ "config.yml": text(1) }, { ...options, schema, fallbackToPolling: false });
-    chokidarInstances[0]!.emit("error", EMFILE());
-    expect(r.manager.status.watch).toEqual({ mode: options.usePolling ? "polling" : "native", degraded: true, error: expect.stringContaining("EMFILE") });
-    expect(chokidarInstances).toHaveLength(1);
-    await r.fixture.save("config.yml", text(2));
-    await r.waitForCounter(2);
-    expect(r.broken).toEqual([]);
-  });
+  it.each(MODES_AND_SCHEMAS)(
+    "$mode, $schema schema: EMFILE without fallback degrades; watching goes on as well as it can",
+    async ({ options, schema }) => {
+      await using r = await reloadFixture({ "config.yml": text(1) }, { ...options, schema, fallbackToPolling: false });
+      chokidarInstances[0]!.emit("error", EMFILE());
+      expect(r.manager.status.watch).toEqual({
+        mode: options.usePolling ? "polling" : "native",
+        degraded: true,
+        error: expect.stringContaining("EMFILE"),
+      });
+      expect(chokidarInstances).toHaveLength(1);
+      await r.fixture.save("config.yml", text(2));
+      await r.waitForCounter(2);
+      expect(r.broken).toEqual([]);
+    },
+  );
 
   it("any other watcher error degrades without switching mode", async () => {
     await using w = await watchFixture({ "config.yml": "a: 1\n" }, ["config.yml"], { usePolling: false });
@@ -60,7 +81,9 @@ describe("16. watcher failure", () => {
     chokidarInstances[0]!.emit("error", new Error("no code"));
     expect(w.watcher.state()).toMatchObject({ mode: "native", degraded: true, error: "no code" });
     await w.fixture.save("config.yml", "a: 2\n");
-    expect((await w.recorder.next(ConfigEventType.FILE_MODIFIED, { timeout: TIMEOUT })).checksum).toBe(sha256("a: 2\n"));
+    expect((await w.recorder.next(ConfigEventType.FILE_MODIFIED, { timeout: TIMEOUT })).checksum).toBe(
+      sha256("a: 2\n"),
+    );
   });
 
   it("an error after close() is swallowed, never an unhandled 'error'", async () => {
@@ -79,15 +102,22 @@ describe.each(MODES)("I3. no lost final write ($mode)", ({ options }) => {
     const fsw = chokidarInstances[0]!;
     const emit = fsw.emit.bind(fsw) as (name: string, ...args: unknown[]) => boolean;
     let dropping = false;
-    fsw.emit = ((name: string, ...args: unknown[]) => (dropping && name !== "error" ? false : emit(name, ...args))) as typeof fsw.emit;
+    fsw.emit = ((name: string, ...args: unknown[]) =>
+      dropping && name !== "error" ? false : emit(name, ...args)) as typeof fsw.emit;
     await w.fixture.save("config.yml", "a: 2\n");
-    expect((await w.recorder.next(ConfigEventType.FILE_MODIFIED, { timeout: TIMEOUT })).checksum).toBe(sha256("a: 2\n"));
+    expect((await w.recorder.next(ConfigEventType.FILE_MODIFIED, { timeout: TIMEOUT })).checksum).toBe(
+      sha256("a: 2\n"),
+    );
     // The final write of the burst: chokidar loses every event of it (its 50 ms throttle, a busy loop).
     dropping = true;
     await w.fixture.save("config.yml", "a: 3\n");
     const event = await w.recorder.next(ConfigEventType.FILE_MODIFIED, { timeout: TIMEOUT });
     expect(event.checksum).toBe(sha256("a: 3\n"));
-    expect(w.log.lines.find((line) => line.includes(`${file}: file_modified`) && line.includes(sha256("a: 3\n").slice(0, 12)))).toMatch(/, recheck\)$/);
+    expect(
+      w.log.lines.find(
+        (line) => line.includes(`${file}: file_modified`) && line.includes(sha256("a: 3\n").slice(0, 12)),
+      ),
+    ).toMatch(/, recheck\)$/);
   });
 });
 

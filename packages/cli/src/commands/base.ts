@@ -6,7 +6,9 @@ import { createStreamLogger, logLevelFor } from "../logger.js";
 
 /** What every `aiq-config` command shares: `-v`, `--json`, colours, and the error handling. */
 export abstract class AiqCommand extends Command<AiqCliContext> {
-  verbose = Option.Boolean("-v,--verbose", false, { description: "Log each step of a reload with its duration (debug level), on stderr" });
+  verbose = Option.Boolean("-v,--verbose", false, {
+    description: "Log each step of a reload with its duration (debug level), on stderr",
+  });
   json = Option.Boolean("--json", false, { description: "Print machine-readable JSON on stdout" });
 
   /** The command's work; returns the exit code. */
@@ -58,7 +60,9 @@ export abstract class AiqCommand extends Command<AiqCliContext> {
 /** A command that reads a config file: adds `-c/--config` and `-o/--override`. */
 export abstract class ConfigCommand extends AiqCommand {
   config = Option.String("-c,--config", { description: "The config file, YAML or JSON: -c config.yml" });
-  overrides = Option.Array("-o,--override", [], { description: "Override a value: -o llms.main_llm.temperature=0.7 (repeatable)" });
+  overrides = Option.Array("-o,--override", [], {
+    description: "Override a value: -o llms.main_llm.temperature=0.7 (repeatable)",
+  });
   strictKeys = Option.Boolean("--strict-keys", false, {
     description: "Refuse a component key that looks like a typo of a common field (temprature), instead of warning",
   });
@@ -66,7 +70,9 @@ export abstract class ConfigCommand extends AiqCommand {
   /** The `-c` file, or a usage error saying how to give it. */
   protected requireConfigPath(): string {
     if (this.config === undefined || this.config === "") {
-      throw new UsageError(`Missing the config file: add -c FILE, e.g. \`aiq-config -c config.yml ${this.path.join(" ")}\`.`);
+      throw new UsageError(
+        `Missing the config file: add -c FILE, e.g. \`aiq-config -c config.yml ${this.path.join(" ")}\`.`,
+      );
     }
     return this.config;
   }

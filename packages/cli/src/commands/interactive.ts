@@ -16,16 +16,25 @@ export class InteractiveCommand extends EtcdCommand {
     `,
     examples: [
       ["Start a session", "$0 -c config.yml interactive"],
-      ["Start it with an override that every reload re-applies", "$0 -c config.yml interactive -o llms.main_llm.temperature=0.2"],
+      [
+        "Start it with an override that every reload re-applies",
+        "$0 -c config.yml interactive -o llms.main_llm.temperature=0.2",
+      ],
       ["Script it", "printf 'r\\ns\\nq\\n' | $0 -c config.yml interactive"],
-      ["A session on the config stored in etcd", "$0 interactive --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml"],
+      [
+        "A session on the config stored in etcd",
+        "$0 interactive --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml",
+      ],
     ],
   });
 
   protected async run(): Promise<number> {
     if (this.json) throw new UsageError("interactive has no --json output; use `reload --json` or `watch --json`.");
     const logger = this.createLogger();
-    const [{ createEventManager }, { InteractiveSession, runSession }] = await Promise.all([import("@aiq/config-events"), import("../session.js")]);
+    const [{ createEventManager }, { InteractiveSession, runSession }] = await Promise.all([
+      import("@aiq/config-events"),
+      import("../session.js"),
+    ]);
     const { manager, close } = await this.openManager({ logger, logFailures: false, events: createEventManager() });
     try {
       const write = (lines: string[]): void => {
@@ -33,7 +42,11 @@ export class InteractiveCommand extends EtcdCommand {
       };
       const session = new InteractiveSession(manager, write, this.out);
       write(session.banner());
-      const end = await runSession(session, { input: this.context.stdin, output: this.context.stdout, ...(this.context.signal ? { signal: this.context.signal } : {}) });
+      const end = await runSession(session, {
+        input: this.context.stdin,
+        output: this.context.stdout,
+        ...(this.context.signal ? { signal: this.context.signal } : {}),
+      });
       // Leaving by Ctrl-C, Ctrl-D or end of input leaves the cursor after the prompt.
       write([end === "quit" ? "Bye." : "\nBye."]);
     } finally {

@@ -13,7 +13,10 @@ export class PullCommand extends EtcdCommand {
       With \`--json\`: \`{ key, revision, value }\` on stdout. Exit codes: 0, 1 the key does not exist (at that revision), 2 usage, 4 etcd cannot be reached.
     `,
     examples: [
-      ["Save the fleet's config to edit it", "$0 pull --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml > config.yml"],
+      [
+        "Save the fleet's config to edit it",
+        "$0 pull --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml > config.yml",
+      ],
       ["See what revision 40 held", "$0 pull --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml --revision 40"],
       ["As JSON", "$0 pull --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml --json"],
     ],
@@ -22,20 +25,31 @@ export class PullCommand extends EtcdCommand {
   revision = Option.String("--revision", { description: "Read the key as it was at revision R" });
 
   protected async run(): Promise<number> {
-    if (this.config !== undefined || this.overrides.length > 0) throw new UsageError("pull reads etcd only: drop -c and -o.");
+    if (this.config !== undefined || this.overrides.length > 0)
+      throw new UsageError("pull reads etcd only: drop -c and -o.");
     const target = await this.etcdTarget();
-    if (this.revision !== undefined && !/^[1-9][0-9]*$/.test(this.revision)) throw new UsageError(`--revision takes a revision number (got "${this.revision}").`);
+    if (this.revision !== undefined && !/^[1-9][0-9]*$/.test(this.revision))
+      throw new UsageError(`--revision takes a revision number (got "${this.revision}").`);
     const [{ getEtcdValue }, { ConfigReloadError }, { formatOfKey, redactStoredValue }] = await Promise.all([
       import("@aiq/config-etcd"),
       import("@aiq/config-core"),
       import("../etcd-value.js"),
     ]);
-    const found = await getEtcdValue({ ...target, ...(this.revision === undefined ? {} : { revision: this.revision }) });
+    const found = await getEtcdValue({
+      ...target,
+      ...(this.revision === undefined ? {} : { revision: this.revision }),
+    });
     if (found === undefined) {
       const when = this.revision === undefined ? "" : ` at revision ${this.revision}`;
-      throw new ConfigReloadError("ENOENT", `${target.key} does not exist in etcd${when}.`, { sourceId: `etcd:${target.key}` });
+      throw new ConfigReloadError("ENOENT", `${target.key} does not exist in etcd${when}.`, {
+        sourceId: `etcd:${target.key}`,
+      });
     }
-    const value = redactStoredValue({ text: found.value, filename: `etcd:${target.key}@${found.revision}`, format: formatOfKey(target.key) });
+    const value = redactStoredValue({
+      text: found.value,
+      filename: `etcd:${target.key}@${found.revision}`,
+      format: formatOfKey(target.key),
+    });
     if (this.json) {
       this.printJson({ key: target.key, revision: found.revision, value });
       return 0;

@@ -21,11 +21,16 @@ export class ReloadCommand extends EtcdCommand {
       ["Check it with a value overridden", "$0 -c config.yml reload -o llms.main_llm.temperature=0.2"],
       ["Machine-readable output for CI", "$0 -c config.yml reload --validate-only --json"],
       ["Log each step with its duration", "$0 -c config.yml -v reload"],
-      ["Check the config stored in etcd", "$0 reload --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml --validate-only"],
+      [
+        "Check the config stored in etcd",
+        "$0 reload --etcd http://127.0.0.1:2379 --key aiq/prod/agent.yml --validate-only",
+      ],
     ],
   });
 
-  validateOnly = Option.Boolean("--validate-only", false, { description: "Validate without applying (nothing is kept)" });
+  validateOnly = Option.Boolean("--validate-only", false, {
+    description: "Validate without applying (nothing is kept)",
+  });
 
   protected async run(): Promise<number> {
     if (this.requireOneSource() === "etcd") return this.#reloadEtcd();
@@ -47,17 +52,33 @@ export class ReloadCommand extends EtcdCommand {
     const { manager, close } = await this.openManager({ logger: this.createLogger() });
     try {
       const { sourceRevision: revision, sourceId } = manager.status;
-      return await this.#report(manager.currentConfig, manager.configOverrides, { key: this.key, revision }, `${sourceId} (revision ${revision})`);
+      return await this.#report(
+        manager.currentConfig,
+        manager.configOverrides,
+        { key: this.key, revision },
+        `${sourceId} (revision ${revision})`,
+      );
     } finally {
       await close();
     }
   }
 
-  async #report(config: unknown, overrides: Readonly<Record<string, string>>, where: Record<string, unknown>, shownWhere: string): Promise<number> {
+  async #report(
+    config: unknown,
+    overrides: Readonly<Record<string, string>>,
+    where: Record<string, unknown>,
+    shownWhere: string,
+  ): Promise<number> {
     const summary = summarizeConfig(config);
     const { describeOverrides, redactOverrides } = await import("../overrides.js");
     if (this.json) {
-      this.printJson({ ok: true, ...where, validateOnly: this.validateOnly, summary, overrides: redactOverrides(overrides) });
+      this.printJson({
+        ok: true,
+        ...where,
+        validateOnly: this.validateOnly,
+        summary,
+        overrides: redactOverrides(overrides),
+      });
       return 0;
     }
     const headline = this.validateOnly ? "Config is valid (validated only, nothing applied)" : "Config reloaded";

@@ -5,13 +5,17 @@ import { ConfigCommand } from "./base.js";
 
 function milliseconds(option: string, value: string): number {
   const number = Number(value);
-  if (value.trim() === "" || !Number.isInteger(number) || number < 0) throw new UsageError(`${option} takes a whole number of milliseconds, e.g. ${option} 2000 (got "${value}").`);
+  if (value.trim() === "" || !Number.isInteger(number) || number < 0)
+    throw new UsageError(`${option} takes a whole number of milliseconds, e.g. ${option} 2000 (got "${value}").`);
   return number;
 }
 
 function signalName(value: string): NodeJS.Signals {
-  const name = (value.toUpperCase().startsWith("SIG") ? value.toUpperCase() : `SIG${value.toUpperCase()}`) as NodeJS.Signals;
-  if (!(name in constants.signals)) throw new UsageError(`--signal: unknown signal "${value}"; use a name such as SIGTERM, SIGINT or SIGHUP.`);
+  const name = (
+    value.toUpperCase().startsWith("SIG") ? value.toUpperCase() : `SIG${value.toUpperCase()}`
+  ) as NodeJS.Signals;
+  if (!(name in constants.signals))
+    throw new UsageError(`--signal: unknown signal "${value}"; use a name such as SIGTERM, SIGINT or SIGHUP.`);
   return name;
 }
 
@@ -31,24 +35,46 @@ export class RunCommand extends ConfigCommand {
     examples: [
       ["Run a Node service, restarting it on each valid save", "$0 -c config.yml run -- node server.js"],
       ["Any command, through a shell or a package script", "$0 -c config.yml run -- npm run start"],
-      ["A service that needs SIGINT and 10 s to stop", "$0 -c config.yml run --signal SIGINT --grace 10000 -- python -m my_agent"],
-      ["An override the service gets too (AIQ_CONFIG_OVERRIDES)", "$0 -c config.yml run -o llms.main_llm.temperature=0 -- node server.js"],
-      ["Validate with the service's own schema", "$0 -c config.yml run --schema ./src/schema.mjs#configSchema -- node server.js"],
+      [
+        "A service that needs SIGINT and 10 s to stop",
+        "$0 -c config.yml run --signal SIGINT --grace 10000 -- python -m my_agent",
+      ],
+      [
+        "An override the service gets too (AIQ_CONFIG_OVERRIDES)",
+        "$0 -c config.yml run -o llms.main_llm.temperature=0 -- node server.js",
+      ],
+      [
+        "Validate with the service's own schema",
+        "$0 -c config.yml run --schema ./src/schema.mjs#configSchema -- node server.js",
+      ],
       ["In a script: exit with the service's exit code", "$0 -c config.yml run --exit-with-child -- node job.js"],
     ],
   });
 
-  signal = Option.String("--signal", "SIGTERM", { description: "The signal that stops the service for a restart (default SIGTERM)" });
-  grace = Option.String("--grace", "5000", { description: "Milliseconds between the signal and SIGKILL (default 5000)" });
-  handoffTimeout = Option.String("--handoff-timeout", "2000", { description: "Milliseconds a connected service has to apply a save before it is restarted (default 2000)" });
-  exitWithChild = Option.Boolean("--exit-with-child", false, { description: "Exit when the service exits, with its exit code (128 + n for signal n)" });
-  schema = Option.String("--schema", { description: "MODULE[#export]: the service's own Standard Schema to validate with (default: the AIQ schema)" });
+  signal = Option.String("--signal", "SIGTERM", {
+    description: "The signal that stops the service for a restart (default SIGTERM)",
+  });
+  grace = Option.String("--grace", "5000", {
+    description: "Milliseconds between the signal and SIGKILL (default 5000)",
+  });
+  handoffTimeout = Option.String("--handoff-timeout", "2000", {
+    description: "Milliseconds a connected service has to apply a save before it is restarted (default 2000)",
+  });
+  exitWithChild = Option.Boolean("--exit-with-child", false, {
+    description: "Exit when the service exits, with its exit code (128 + n for signal n)",
+  });
+  schema = Option.String("--schema", {
+    description: "MODULE[#export]: the service's own Standard Schema to validate with (default: the AIQ schema)",
+  });
   command = Option.Rest({ required: 1, name: "command" });
 
   protected async run(): Promise<number> {
     const file = path.resolve(this.requireConfigPath());
     const [command, ...args] = this.command;
-    if (command === undefined) throw new UsageError("Missing the service's command: add it after --, e.g. `aiq-config -c config.yml run -- node server.js`.");
+    if (command === undefined)
+      throw new UsageError(
+        "Missing the service's command: add it after --, e.g. `aiq-config -c config.yml run -- node server.js`.",
+      );
     if (this.json) throw new UsageError("run prints its lines on stderr; --json is not supported.");
     const restartSignal = signalName(this.signal);
     const graceMs = milliseconds("--grace", this.grace);
@@ -75,7 +101,11 @@ export class RunCommand extends ConfigCommand {
       exitWithChild: this.exitWithChild,
       env: this.context.env,
       // The service's group is not the terminal's foreground group: it could not read a terminal.
-      stdio: [process.stdin.isTTY ? "ignore" : "inherit", inherited ? "inherit" : "pipe", inherited ? "inherit" : "pipe"],
+      stdio: [
+        process.stdin.isTTY ? "ignore" : "inherit",
+        inherited ? "inherit" : "pipe",
+        inherited ? "inherit" : "pipe",
+      ],
       ...(inherited
         ? {}
         : {

@@ -39,7 +39,9 @@ export class WatchCommand extends EtcdCommand {
       bus.registerHandler((event) => reporter.refused(event), events.ConfigEventType.CONFIG_RELOAD_FAILED);
       const stopped = untilAborted(this.context.signal);
       // etcd: the watch starts at the revision just read, so a put made from now on is never missed.
-      const handle = etcd ? (await import("@aiq/config-etcd")).watchEtcd(manager) : (await import("@aiq/config-watcher")).autoReload(manager, { logger });
+      const handle = etcd
+        ? (await import("@aiq/config-etcd")).watchEtcd(manager)
+        : (await import("@aiq/config-watcher")).autoReload(manager, { logger });
       await handle.ready();
       reporter.ready();
       await stopped;

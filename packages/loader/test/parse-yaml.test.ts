@@ -208,7 +208,8 @@ describe("parseConfig: bounded resources", () => {
     expect(text.length).toBeLessThan(1024);
     const started = performance.now();
     const error = parseError(text);
-    expect(performance.now() - started).toBeLessThan(100);
+    // Bounded, not timed: an expansion of 9^9 leaves would take minutes (speed is measured in bench).
+    expect(performance.now() - started).toBeLessThan(2_000);
     expect(error.code).toBe("RESOURCE_LIMIT");
     expect(error.issues[0]?.message).toMatch(/maxAliasCount/);
     expect(error.cause).toBeInstanceOf(ReferenceError);

@@ -6,6 +6,7 @@ import { ConfigReloadError, ConfigValidationError, formatIssue, silentLogger } f
 import { createConfigManager, reloadConfig } from "@aiq/config-loader";
 import { type ConfigFixture, createConfigFixture, recordEvents } from "@aiq/config-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { must } from "../support/must.js";
 
 const guideConfig = (temperature = 0.7, model = "meta/llama-3.1-70b-instruct"): string => `general:
   use_uvloop: true
@@ -130,7 +131,9 @@ describe("the guide, in TypeScript", () => {
     expect(issues.map((i) => i.path).sort()).toEqual(["llms.main_llm.temperature", "workflow.max_iterations"]);
     const temperature = issues.find((i) => i.path === "llms.main_llm.temperature");
     expect(temperature).toMatchObject({ file: fx.path("config.yml"), line: 8 });
-    expect(formatIssue(temperature!)).toMatch(/config\.yml:8:\d+ llms\.main_llm\.temperature: /);
+    expect(formatIssue(must(temperature, "the temperature issue"))).toMatch(
+      /config\.yml:8:\d+ llms\.main_llm\.temperature: /,
+    );
     // A failed reload leaves no snapshot behind (upstream did).
     expect(manager.getSnapshots()).toHaveLength(1);
     expect(manager.currentConfig.llms?.main_llm?.temperature).toBe(0.7);

@@ -519,7 +519,8 @@ describe.each(["strict", "pass-through"] as const)(
               await s.waitFor(real.manager.close());
             }
             const after = real.events.events.length;
-            const lateReload = issue(real, { kind: "reload" }, () => real!.manager.reloadConfig());
+            const { manager } = real;
+            const lateReload = issue(real, { kind: "reload" }, () => manager.reloadConfig());
             await s.waitFor(lateReload.catch(() => undefined));
             await quiesce(real);
             checkInvariants(real);

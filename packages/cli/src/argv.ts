@@ -22,13 +22,13 @@ function isGlobalOption(token: string): "valued" | "flag" | "inline" | undefined
 export function normalizeArgv(argv: readonly string[], commands: ReadonlySet<string>): string[] {
   const moved: string[] = [];
   let i = 0;
-  while (i < argv.length) {
-    const token = argv[i]!;
+  for (let token = argv[i]; token !== undefined; token = argv[i]) {
     const kind = isGlobalOption(token);
     if (kind === undefined) break;
     if (kind === "valued") {
-      if (i + 1 >= argv.length) break;
-      moved.push(token, argv[i + 1]!);
+      const value = argv[i + 1];
+      if (value === undefined) break;
+      moved.push(token, value);
       i += 2;
     } else {
       moved.push(token);

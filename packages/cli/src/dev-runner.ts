@@ -111,6 +111,12 @@ export class DevRunner {
     }
   }
 
+  /** The hand-off server `run()` opened: everything that starts or stops the service runs after it. */
+  #handoff(): HandoffServer {
+    if (this.#server === undefined) throw new Error("DevRunner: the hand-off server is used before run() opened it");
+    return this.#server;
+  }
+
   #createManager(): Promise<ConfigManager<unknown>> {
     const { file, overrides, schema, logger, env, strictKeys } = this.#o;
     return createConfigManager<unknown>(file, {
@@ -203,7 +209,7 @@ export class DevRunner {
     const running = service && !service.exit;
     if (running && version === this.#offered) return;
     const actStarted = performance.now();
-    const server = this.#server!;
+    const server = this.#handoff();
     if (running && server.connected > 0) {
       this.#offered = version;
       const result = await server.handOff(this.#o.handoffTimeoutMs);
@@ -249,7 +255,7 @@ export class DevRunner {
     stopped: { pid: number; outcome: "exited" | "killed"; stopMs: number; totalMs: number } | undefined,
   ): void {
     const { command, args, file, overrides, env, stdio, onSpawn } = this.#o;
-    const server = this.#server!;
+    const server = this.#handoff();
     const childEnv: Record<string, string | undefined> = {
       ...env,
       AIQ_CONFIG_FILE: file,
@@ -271,7 +277,7 @@ export class DevRunner {
   #exited(service: Service, exit: ProcessExit): void {
     service.exit = exit;
     if (service.stopping || this.#finishing) return;
-    if (this.#service === service) this.#server!.accepting = false;
+    if (this.#service === service) this.#handoff().accepting = false;
     const uptime = performance.now() - service.group.startedAt;
     this.#counts.crashes++;
     this.#o.reporter.exited(service.pid, exit, uptime, !this.#o.exitWithChild);

@@ -1,5 +1,6 @@
 import { createConfigFixture, etcdSkipReason } from "@aiq/config-testing";
 import { describe, expect, it } from "vitest";
+import { must } from "../../../tests/support/must.js";
 import { deadEndpoint, revisionIn, STORED_INVALID, storedConfig, useEtcd } from "./etcd-helpers.js";
 import { CANARY, hasStack, runCliText, validConfig } from "./helpers.js";
 
@@ -47,10 +48,10 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
     const losers = results.filter((r) => r.code !== 0);
     expect(winners).toHaveLength(1);
     expect(losers).toHaveLength(1);
-    const won = revisionIn(winners[0]!.stdout);
+    const won = revisionIn(must(winners[0], "the winning push").stdout);
     const stored = await etcd.server.get(key);
     expect(stored?.modRevision).toBe(won);
-    const loser = losers[0]!;
+    const loser = must(losers[0], "the losing push");
     expect(loser.code).toBe(3);
     expect(loser.stdout).toBe("");
     expect(loser.stderr).toMatch(new RegExp(`^error: .*\\brevision ${won}\\b`, "m"));

@@ -1,5 +1,6 @@
 import { createConfigFixture } from "@aiq/config-testing";
 import { describe, expect, it } from "vitest";
+import { must } from "../../../tests/support/must.js";
 import { CANARY, validConfig } from "./helpers.js";
 import {
   processState,
@@ -103,7 +104,7 @@ describe.skipIf(skipReason !== "")("aiq-config run: hand-off and process groups"
             .slice(0, -1)
             .filter((pid) => processState(pid) === "live"),
         ).toEqual([]);
-        expect(zombieChildrenOf(runner.child.pid!)).toEqual([]);
+        expect(zombieChildrenOf(must(runner.child.pid, "the runner's pid"))).toEqual([]);
       }
       expect(await stop(runner)).toBe(0);
       expect(grandchildren()).toHaveLength(6);

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { OutputTail } from "./helpers.js";
+import { must } from "../../../tests/support/must.js";
 
 // `aiq-config run` as a user runs it: the BUILT binary (`pnpm test` builds first) in a real process,
 // with a real service (test/fixtures/service.mjs) whose behaviour the SERVICE_* variables choose.
@@ -48,8 +49,8 @@ export function startRunner(
     env: { ...process.env, NO_COLOR: "1", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const out = new OutputTail(child.stdout!);
-  const err = new OutputTail(child.stderr!);
+  const out = new OutputTail(must(child.stdout, "the runner's stdout pipe"));
+  const err = new OutputTail(must(child.stderr, "the runner's stderr pipe"));
   let exited = false;
   const exit = new Promise<number | null>((resolve) =>
     child.once("exit", (code) => {
@@ -77,7 +78,7 @@ export function servicePids(out: string): number[] {
 
 /** How many times a service got a signal (`[service P] signal SIG...` lines). */
 export function signalsIn(out: string): string[] {
-  return [...out.matchAll(/\[service \d+\] signal (SIG\w+)/g)].map((m) => m[1]!);
+  return [...out.matchAll(/\[service \d+\] signal (SIG\w+)/g)].map((m) => must(m[1], "a signal name"));
 }
 
 /** `live`: the process runs (or sleeps); `zombie`: exited, not reaped; `gone`. */
@@ -104,7 +105,7 @@ export function zombieChildrenOf(ppid: number): number[] {
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
     try {
-      const fields = readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1]!.split(" ");
+      const fields = readFileSync(`/proc/${name}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
       if (fields[0] === "Z" && Number(fields[1]) === ppid) zombies.push(Number(name));
     } catch {
       // gone meanwhile

@@ -1,6 +1,7 @@
 import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { createConfigFixture } from "@aiq/config-testing";
 import { describe, expect, it } from "vitest";
+import { must } from "../../../tests/support/must.js";
 import { OutputTail, validConfig } from "./helpers.js";
 import { bin, hasScript, processState, service, servicePids, signalsIn, skipReason } from "./run-helpers.js";
 
@@ -58,7 +59,7 @@ describe.skipIf(skipReason !== "" || !hasScript)("aiq-config run in a real termi
       expect(await exit).toBe(130);
       // 100 ms is the goal on an idle machine; the bound here leaves room for a loaded one (the terminal adds its own hops).
       expect(performance.now() - second).toBeLessThan(1000);
-      const grandchild = Number(/grandchild (\d+)/.exec(out.text)![1]);
+      const grandchild = Number(must(/grandchild (\d+)/.exec(out.text), "a grandchild pid")[1]);
       expect([...servicePids(out.text), grandchild].map(processState).filter((state) => state === "live")).toEqual([]);
       expect(signalsIn(out.text)).toEqual(["SIGINT"]);
     } finally {

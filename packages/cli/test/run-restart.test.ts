@@ -1,5 +1,6 @@
 import { createConfigFixture } from "@aiq/config-testing";
 import { describe, expect, it } from "vitest";
+import { must } from "../../../tests/support/must.js";
 import { CANARY, INVALID_CONFIG, validConfig } from "./helpers.js";
 import { processState, type RunnerProcess, servicePids, signalsIn, skipReason, startRunner } from "./run-helpers.js";
 
@@ -18,7 +19,7 @@ describe.skipIf(skipReason !== "")("aiq-config run: restart mode", () => {
     try {
       let at = await runner.out.waitFor(/grandchild (\d+)/);
       const [first] = servicePids(runner.out.text);
-      const grandchild = Number(/grandchild (\d+)/.exec(runner.out.text)![1]);
+      const grandchild = Number(must(/grandchild (\d+)/.exec(runner.out.text), "a grandchild pid")[1]);
       await runner.err.waitFor(/started \S*node/);
       for (const [i, temperature] of [0.5, 0.9].entries()) {
         await fixture.save("config.yml", validConfig(temperature), { as: i === 0 ? "atomic-rename" : "vim" });
@@ -29,7 +30,7 @@ describe.skipIf(skipReason !== "")("aiq-config run: restart mode", () => {
       expect(new Set(pids).size).toBe(3);
       expect(pids[0]).toBe(first);
       // The whole first group (the service and its grandchild) was gone before the next start.
-      expect(processState(first!)).not.toBe("live");
+      expect(processState(must(first, "the first service's pid"))).not.toBe("live");
       expect(processState(grandchild)).not.toBe("live");
       expect(signalsIn(runner.out.text)).toEqual(["SIGTERM", "SIGTERM"]);
       expect(runner.err.text).toContain("llms.main_llm.temperature: 0 -> 0.5");
@@ -143,7 +144,7 @@ describe.skipIf(skipReason !== "")("aiq-config run: restart mode", () => {
     });
     try {
       await runner.out.waitFor(/grandchild \d+/);
-      const grandchild = Number(/grandchild (\d+)/.exec(runner.out.text)![1]);
+      const grandchild = Number(must(/grandchild (\d+)/.exec(runner.out.text), "a grandchild pid")[1]);
       await fixture.save("config.yml", validConfig(0.6));
       await runner.out.waitFor("up temperature=0.6 ");
       await runner.err.waitFor("SIGKILLed after the grace period");

@@ -32,16 +32,22 @@ export async function readCache(file: string, key: string, logger: Logger): Prom
     logger.warn(`etcd cache file ${file} is corrupt (not JSON); ignored`);
     return undefined;
   }
-  const fields = [entry?.key, entry?.clusterId, entry?.revision, entry?.value];
-  if (entry?.format !== FORMAT || fields.some((field) => typeof field !== "string")) {
+  const { key: storedKey, clusterId, revision, value } = entry ?? {};
+  if (
+    entry?.format !== FORMAT ||
+    typeof storedKey !== "string" ||
+    typeof clusterId !== "string" ||
+    typeof revision !== "string" ||
+    typeof value !== "string"
+  ) {
     logger.warn(`etcd cache file ${file} is not an aiq-config etcd cache (format ${FORMAT}); ignored`);
     return undefined;
   }
-  if (entry.key !== key) {
-    logger.warn(`etcd cache file ${file} holds key ${entry.key}, not ${key}; ignored`);
+  if (storedKey !== key) {
+    logger.warn(`etcd cache file ${file} holds key ${storedKey}, not ${key}; ignored`);
     return undefined;
   }
-  return { key, clusterId: entry.clusterId!, revision: entry.revision!, value: entry.value! };
+  return { key, clusterId, revision, value };
 }
 
 /** Writes the cache file atomically (a temporary file renamed over it), readable by its owner only (0600). */

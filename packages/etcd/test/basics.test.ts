@@ -2,6 +2,7 @@ import { ConfigManager } from "@aiq/config-core";
 import { ConfigEventType, createEventManager } from "@aiq/config-events";
 import { type EtcdServer, MemorySource, recordEvents, startEtcd, waitFor } from "@aiq/config-testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { must } from "../../../tests/support/must.js";
 import { etcdSource, watchEtcd } from "../src/index.js";
 import { skipEtcd } from "./etcd-available.js";
 import { closeAll, configWith, counterOf, expectConverged, expectRefused, startManagers } from "./fleet.js";
@@ -19,15 +20,16 @@ describe.skipIf(skipEtcd)("etcdSource + watchEtcd against a real etcd", () => {
     const managers = await startManagers(3, { endpoints: etcd.endpoints, key });
     try {
       expect(managers.map((m) => m.status.sourceRevision)).toEqual([first, first, first]);
-      expect(managers[0]!.getSnapshots()[0]!.revision).toBe(first);
-      expect(managers[0]!.status.sourceId).toBe(`etcd:${key}`);
-      const events = recordEvents(managers[0]!.events, ConfigEventType.CONFIG_RELOADED);
+      const manager = must(managers[0], "the first manager");
+      expect(manager.getSnapshots()[0]?.revision).toBe(first);
+      expect(manager.status.sourceId).toBe(`etcd:${key}`);
+      const events = recordEvents(manager.events, ConfigEventType.CONFIG_RELOADED);
       const second = await etcd.put(key, configWith(2));
       await expectConverged(managers, etcd, key);
       expect(managers.map(counterOf)).toEqual([2, 2, 2]);
-      expect(managers[0]!.getSnapshots()[0]!.revision).toBe(second);
+      expect(manager.getSnapshots()[0]?.revision).toBe(second);
       expect((await events.next()).revision).toBe(second);
-      expect(managers[0]!.status.watch).toEqual({ mode: "push", connected: true, degraded: false });
+      expect(manager.status.watch).toEqual({ mode: "push", connected: true, degraded: false });
     } finally {
       await closeAll(managers);
     }

@@ -1,5 +1,6 @@
 import { type EtcdServer, startEtcd, waitFor } from "@aiq/config-testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { must } from "../../../tests/support/must.js";
 import { skipEtcd } from "./etcd-available.js";
 import { closeAll, configWith, counterOf, describeManager, expectConverged, startManagers } from "./fleet.js";
 import { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
@@ -12,7 +13,7 @@ describe.skipIf(skipEtcd)("an etcd that stalls, partitions, compacts or is resto
   const key = "fleet/agent.yml";
   beforeEach(async () => {
     etcd = await startEtcd();
-    proxy = await startTcpProxy(etcd.endpoints[0]!);
+    proxy = await startTcpProxy(must(etcd.endpoints[0], "an etcd endpoint"));
     await etcd.put(key, configWith(0));
   });
   afterEach(async () => {
@@ -35,10 +36,12 @@ describe.skipIf(skipEtcd)("an etcd that stalls, partitions, compacts or is resto
       });
       expect(now() - stopped).toBeLessThan(15_000);
       const called = now();
-      const reload = managers[0]!.reloadConfig().then(
-        () => "resolved",
-        (error: { code?: string }) => error.code,
-      );
+      const reload = must(managers[0], "the first manager")
+        .reloadConfig()
+        .then(
+          () => "resolved",
+          (error: { code?: string }) => error.code,
+        );
       expect(await reload).toBe("UNAVAILABLE");
       expect(now() - called).toBeLessThan(3000 + 500);
       expect(managers.map(counterOf)).toEqual([0, 0]);
@@ -56,16 +59,16 @@ describe.skipIf(skipEtcd)("an etcd that stalls, partitions, compacts or is resto
   it.each(["reset", "blackhole"] as const)(
     "52. a %s partition of one process: writes go on, it catches up on heal",
     async (mode) => {
-      const [direct] = await startManagers(1, { endpoints: etcd.endpoints, key });
-      const [cut] = await startManagers(1, { endpoints: [proxy.endpoint], key });
-      const managers = [direct!, cut!];
+      const direct = must((await startManagers(1, { endpoints: etcd.endpoints, key }))[0], "the direct manager");
+      const cut = must((await startManagers(1, { endpoints: [proxy.endpoint], key }))[0], "the cut-off manager");
+      const managers = [direct, cut];
       try {
         proxy.set(mode);
         for (let i = 1; i <= 5; i++) await etcd.put(key, configWith(i));
-        await expectConverged([direct!], etcd, key);
-        expect(counterOf(cut!)).toBe(0);
+        await expectConverged([direct], etcd, key);
+        expect(counterOf(cut)).toBe(0);
         if (mode === "reset")
-          await waitFor(() => cut!.status.watch?.degraded === true, { message: "cut-off process degraded" });
+          await waitFor(() => cut.status.watch?.degraded === true, { message: "cut-off process degraded" });
         proxy.set("pass");
         await expectConverged(managers, etcd, key);
         expect(managers.map(counterOf)).toEqual([5, 5]);
@@ -76,20 +79,20 @@ describe.skipIf(skipEtcd)("an etcd that stalls, partitions, compacts or is resto
   );
 
   it("53. compaction while a process is cut off: it converges by a full read, no crash", async () => {
-    const [cut] = await startManagers(1, { endpoints: [proxy.endpoint], key });
+    const cut = must((await startManagers(1, { endpoints: [proxy.endpoint], key }))[0], "the cut-off manager");
     try {
       proxy.set("reset");
-      await waitFor(() => cut!.status.watch?.connected === false, { message: "cut off" });
+      await waitFor(() => cut.status.watch?.connected === false, { message: "cut off" });
       for (let i = 1; i <= 4; i++) await etcd.put(key, configWith(i));
       await etcd.compact();
       proxy.set("pass");
-      await expectConverged([cut!], etcd, key);
-      expect(counterOf(cut!)).toBe(4);
-      await waitFor(() => cut!.status.watch?.degraded === false, {
-        message: `healthy again: ${describeManager(cut!)}`,
+      await expectConverged([cut], etcd, key);
+      expect(counterOf(cut)).toBe(4);
+      await waitFor(() => cut.status.watch?.degraded === false, {
+        message: `healthy again: ${describeManager(cut)}`,
       });
     } finally {
-      await cut!.close();
+      await cut.close();
     }
   });
 

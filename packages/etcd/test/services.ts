@@ -2,6 +2,7 @@ import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { waitFor } from "@aiq/config-testing";
+import { must } from "../../../tests/support/must.js";
 
 /** What service.mjs reports of its manager. */
 export interface ServiceStatus {
@@ -93,7 +94,7 @@ function startService(options: { endpoints: readonly string[]; key: string; opti
     stderr += chunk;
   });
   const service = {
-    pid: child.pid!,
+    pid: must(child.pid, "the service's pid"),
     history,
     unhandled,
     get ready() {
@@ -109,7 +110,7 @@ function startService(options: { endpoints: readonly string[]; key: string; opti
     stop: async () => {
       if (exitCode !== undefined) return;
       child.stdin.write("exit\n");
-      const timer = setTimeout(() => process.kill(child.pid!, "SIGKILL"), 5000);
+      const timer = setTimeout(() => process.kill(service.pid, "SIGKILL"), 5000);
       await exited;
       clearTimeout(timer);
     },
@@ -127,5 +128,13 @@ export async function servicesOn(
     timeout,
     message: `every service on revision ${revision}: ${services.map((s) => JSON.stringify(s.latest())).join(" | ")}`,
   });
-  return Math.max(...services.map((s) => s.history.find((h) => h.status.sourceRevision === revision)!.t));
+  return Math.max(
+    ...services.map(
+      (s) =>
+        must(
+          s.history.find((h) => h.status.sourceRevision === revision),
+          `${revision} in a history`,
+        ).t,
+    ),
+  );
 }

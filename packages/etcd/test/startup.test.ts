@@ -5,6 +5,7 @@ import type { ConfigManager } from "@aiq/config-core";
 import { createEventManager } from "@aiq/config-events";
 import { type EtcdServer, startEtcd, waitFor } from "@aiq/config-testing";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { must } from "../../../tests/support/must.js";
 import { createEtcdConfigManager, getEtcdValue } from "../src/index.js";
 import { skipEtcd } from "./etcd-available.js";
 import { configWith, counterOf, describeManager, expectConverged, recordingLogger } from "./fleet.js";
@@ -22,7 +23,7 @@ describe.skipIf(skipEtcd)("57. starting while etcd is down", () => {
   afterAll(() => etcd?.close());
   beforeEach(async () => {
     dir = await mkdtemp(join(tmpdir(), "aiq-etcd-cache-"));
-    if (!etcd.members[0]!.running) await etcd.restart();
+    if (!must(etcd.members[0], "the etcd member").running) await etcd.restart();
   });
   afterEach(() => rm(dir, { recursive: true, force: true }));
 

@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, it } from "vitest";
+import { must } from "../../../tests/support/must.js";
 import { etcdSkipReason } from "./etcd-binary.js";
 import { httpRequest } from "./etcd-http.js";
 import { startEtcd } from "./etcd-server.js";
@@ -25,8 +26,8 @@ describe.skipIf(skip)("startEtcd: a real etcd on loopback", () => {
 
   it("serves puts and gets, survives SIGKILL + restart on the same data dir, and close stops it by pid", async () => {
     const etcd = await startEtcd();
-    const [member] = etcd.members;
-    pids.push(member!.pid);
+    const member = must(etcd.members[0], "the etcd member");
+    pids.push(member.pid);
     expect(etcd.endpoints).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/)]);
     const revision = await etcd.put("aiq/agent.yml", "llms: {}\n");
     expect(await etcd.get("aiq/agent.yml")).toEqual({
@@ -36,28 +37,28 @@ describe.skipIf(skip)("startEtcd: a real etcd on loopback", () => {
     });
     expect(await etcd.get("aiq/other.yml")).toBeUndefined();
 
-    const before = member!.pid;
+    const before = member.pid;
     await etcd.kill("SIGKILL");
-    expect(member!.running).toBe(false);
+    expect(member.running).toBe(false);
     expect(alive(before)).toBe(false);
     await expect(etcd.get("aiq/agent.yml")).rejects.toThrow(/no etcd member is running/);
 
     await etcd.restart();
-    pids.push(member!.pid);
-    expect(member!.pid).not.toBe(before);
+    pids.push(member.pid);
+    expect(member.pid).not.toBe(before);
     expect((await etcd.get("aiq/agent.yml"))?.modRevision).toBe(revision);
 
     await etcd.close();
     await etcd.close();
-    expect(alive(member!.pid ?? before)).toBe(false);
+    expect(alive(member.pid ?? before)).toBe(false);
   });
 
   it("pause() freezes it (a request times out) and resume() brings it back", async () => {
     await using etcd = await startEtcd();
-    pids.push(etcd.members[0]!.pid);
+    pids.push(must(etcd.members[0], "the etcd member").pid);
     await etcd.put("k", "1");
     await etcd.pause();
-    expect(alive(etcd.members[0]!.pid)).toBe(true);
+    expect(alive(must(etcd.members[0], "the etcd member").pid)).toBe(true);
     await expect(httpRequest(`${etcd.endpoints[0]}/health`, { timeoutMs: 300 })).rejects.toThrow(
       /no answer within 300 ms/,
     );
@@ -67,12 +68,12 @@ describe.skipIf(skip)("startEtcd: a real etcd on loopback", () => {
 
   it("wipe() starts a fresh cluster: new cluster id, lower revision, the key gone", async () => {
     await using etcd = await startEtcd();
-    pids.push(etcd.members[0]!.pid);
+    pids.push(must(etcd.members[0], "the etcd member").pid);
     for (let i = 0; i < 5; i++) await etcd.put("k", String(i));
     const before = await etcd.status();
     await etcd.compact();
     await etcd.wipe();
-    pids.push(etcd.members[0]!.pid);
+    pids.push(must(etcd.members[0], "the etcd member").pid);
     const after = await etcd.status();
     expect(after.clusterId).not.toBe(before.clusterId);
     expect(Number(after.revision)).toBeLessThan(Number(before.revision));
@@ -94,7 +95,7 @@ describe.skipIf(skip)("startEtcd: a real etcd on loopback", () => {
 
   it("enableAuth() turns auth on: an anonymous put is refused, the helpers go on as root", async () => {
     await using etcd = await startEtcd();
-    pids.push(etcd.members[0]!.pid);
+    pids.push(must(etcd.members[0], "the etcd member").pid);
     await etcd.enableAuth({ rootPassword: "r00t-pw", users: [{ name: "svc", password: "svc-pw", access: "read" }] });
     expect(await etcd.put("k", "v")).toMatch(/^\d+$/);
     const anonymous = httpRequest(`${etcd.endpoints[0]}/v3/kv/put`, {

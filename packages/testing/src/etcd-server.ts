@@ -50,19 +50,19 @@ async function planMembers(
   count: number,
   extraArgs: readonly string[],
 ): Promise<EtcdProcess[]> {
-  const names = Array.from({ length: count }, (_, i) => `etcd${i}`);
-  const urls: { client: string; peer: string }[] = [];
-  for (const _ of names) {
-    urls.push({ client: `http://127.0.0.1:${await findFreePort()}`, peer: `http://127.0.0.1:${await findFreePort()}` });
+  const members: { name: string; client: string; peer: string }[] = [];
+  for (let i = 0; i < count; i++) {
+    const [client, peer] = [await findFreePort(), await findFreePort()];
+    members.push({ name: `etcd${i}`, client: `http://127.0.0.1:${client}`, peer: `http://127.0.0.1:${peer}` });
   }
-  const initialCluster = names.map((name, i) => `${name}=${urls[i]!.peer}`).join(",");
-  return names.map(
-    (name, i) =>
+  const initialCluster = members.map(({ name, peer }) => `${name}=${peer}`).join(",");
+  return members.map(
+    ({ name, client, peer }) =>
       new EtcdProcess({
         binary,
         name,
-        clientUrl: urls[i]!.client,
-        peerUrl: urls[i]!.peer,
+        clientUrl: client,
+        peerUrl: peer,
         dataDir: path.join(dir, `${name}.etcd`),
         logFile: path.join(dir, `${name}.log`),
         initialCluster,
@@ -129,8 +129,9 @@ class Server implements EtcdServer {
     for (;;) {
       const { leaderId } = await this.#gateway.status().catch(() => ({ leaderId: "0" }));
       for (const [i, p] of this.processes.entries()) {
-        if (!p.running || p.paused || leaderId === "0") continue;
-        if ((await this.#gateway.memberId(p.spec.clientUrl).catch(() => "")) === leaderId) return this.members[i]!;
+        const member = this.members[i];
+        if (member === undefined || !p.running || p.paused || leaderId === "0") continue;
+        if ((await this.#gateway.memberId(p.spec.clientUrl).catch(() => "")) === leaderId) return member;
       }
       if (Date.now() - started > this.readyTimeoutMs)
         throw new Error(`no running member leads after ${this.readyTimeoutMs} ms`);

@@ -1,6 +1,7 @@
 import * as path from "node:path";
 import { type AiqConfigEvent, ConfigEventType, createEventManager } from "@aiq/config-events";
 import { describe, expect, it } from "vitest";
+import { must } from "../../../tests/support/must.js";
 import { FakeWatcher } from "./fake-watcher.js";
 
 const file = path.resolve("/tmp/aiq-fake/config.yml");
@@ -27,7 +28,7 @@ describe("FakeWatcher", () => {
       ConfigEventType.FILE_CREATED,
       ConfigEventType.FILE_DELETED,
     ]);
-    expect("checksum" in events[2]!).toBe(false);
+    expect("checksum" in must(events[2], "the third event")).toBe(false);
   });
 
   it("tracks files as absolute paths, without duplicates, in order", () => {

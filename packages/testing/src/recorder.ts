@@ -69,8 +69,8 @@ export function recordEvents(bus: EventManager, type?: ConfigEventType): EventRe
 
   const take = (wanted: ConfigEventType | undefined): AiqConfigEvent | undefined => {
     for (let index = cursor; index < events.length; index++) {
-      const event = events[index]!;
-      if (wanted === undefined || event.type === wanted) {
+      const event = events[index];
+      if (event !== undefined && (wanted === undefined || event.type === wanted)) {
         cursor = index + 1;
         return event;
       }

@@ -17,7 +17,7 @@ declare const modified: ConfigEventType.FILE_MODIFIED;
 
 describe("types", () => {
   it("narrows recorded and awaited events by type", () => {
-    expectTypeOf(recordEvents(bus, reloaded).events[0]!.version).toEqualTypeOf<number>();
+    expectTypeOf(recordEvents(bus, reloaded).events).items.toHaveProperty("version").toEqualTypeOf<number>();
     expectTypeOf(waitForEvent(bus, modified)).resolves.toEqualTypeOf<
       FileEvent & { type: ConfigEventType.FILE_MODIFIED }
     >();

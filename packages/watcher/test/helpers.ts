@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { isDeepStrictEqual } from "node:util";
 import { type ConfigManager, type Logger, silentLogger } from "@aiq/config-core";
 import { ConfigEventType, createEventManager, type EventManager, type FileEvent } from "@aiq/config-events";
+import { must } from "../../../tests/support/must.js";
 import {
   type ConfigFixture,
   createConfigFixture,
@@ -81,7 +82,7 @@ export function createLogRecorder(): LogRecorder {
           message: `a log line matching ${String(pattern)}; lines: ${lines.slice(-15).join(" | ")}`,
         },
       );
-      return found!;
+      return must(found, `a log line matching ${String(pattern)}`);
     },
   };
 }
@@ -139,10 +140,10 @@ export async function watchFixture(
     fileEvents,
     async settled(path, from = 0) {
       // The line of the last file event for `path`, then a second look that found nothing new.
-      const last = [...log.lines.keys()].reverse().find((index) => log.lines[index]!.includes(`${path}: file_`));
+      const last = log.lines.findLastIndex((line) => line.includes(`${path}: file_`));
       // Nothing reported and nothing looked at since `from`: already quiet.
-      if (last === undefined && !log.lines.slice(from).some((line) => line.includes(`${path}: `))) return;
-      await log.waitForLine(`${path}: unchanged (recheck)`, { from: Math.max(from, (last ?? -1) + 1) });
+      if (last === -1 && !log.lines.slice(from).some((line) => line.includes(`${path}: `))) return;
+      await log.waitForLine(`${path}: unchanged (recheck)`, { from: Math.max(from, last + 1) });
     },
     async saveAndExpectEvent(name, content, { as = "in-place", type = ConfigEventType.FILE_MODIFIED } = {}) {
       const path = fixture.path(name);
@@ -242,10 +243,10 @@ export async function reloadFixture(
     validations: () => validations,
     failures: () => recorder.events.filter((e) => e.type === ConfigEventType.CONFIG_RELOAD_FAILED).length,
     async settled(from = 0) {
-      const last = [...log.lines.keys()].reverse().find((index) => log.lines[index]!.includes(`${file}: file_`));
+      const last = log.lines.findLastIndex((line) => line.includes(`${file}: file_`));
       // Nothing reported and nothing looked at since `from`: already quiet.
-      if (last === undefined && !log.lines.slice(from).some((line) => line.includes(`${file}: `))) return;
-      await log.waitForLine(`${file}: unchanged (recheck)`, { from: Math.max(from, (last ?? -1) + 1) });
+      if (last === -1 && !log.lines.slice(from).some((line) => line.includes(`${file}: `))) return;
+      await log.waitForLine(`${file}: unchanged (recheck)`, { from: Math.max(from, last + 1) });
       await handle.done;
     },
     async waitForCounter(counter) {

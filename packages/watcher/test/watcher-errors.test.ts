@@ -2,6 +2,7 @@ import { ConfigEventType, createEventManager } from "@aiq/config-events";
 import { waitFor } from "@aiq/config-testing";
 import type { FSWatcher } from "chokidar";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { must } from "../../../tests/support/must.js";
 import { ConfigWatcher } from "../src/index.js";
 import {
   createLogRecorder,
@@ -34,6 +35,8 @@ const ENOSPC = (): NodeJS.ErrnoException =>
   errnoError("ENOSPC", "System limit for number of file watchers reached, watch '/etc'");
 const EMFILE = (): NodeJS.ErrnoException => errnoError("EMFILE", "too many open files, watch");
 
+const chokidarInstance = (index: number): FSWatcher => must(chokidarInstances[index], `chokidar watcher ${index}`);
+
 afterEach(() => {
   chokidarInstances.length = 0;
 });
@@ -42,7 +45,7 @@ describe("16. watcher failure", () => {
   it("native: ENOSPC degrades, falls back to polling, and a later save is still loaded", async () => {
     await using r = await reloadFixture({ "config.yml": text(1) }, { usePolling: false, interval: 50 });
     expect(chokidarInstances).toHaveLength(1);
-    chokidarInstances[0]!.emit("error", ENOSPC());
+    chokidarInstance(0).emit("error", ENOSPC());
     expect(r.manager.status.watch).toMatchObject({
       mode: "polling",
       degraded: true,
@@ -50,8 +53,8 @@ describe("16. watcher failure", () => {
     });
     expect(r.manager.currentConfig.counter).toBe(1);
     expect(r.log.lines.some((line) => line.startsWith("warn:") && line.includes("ENOSPC"))).toBe(true);
-    await waitFor(() => chokidarInstances.length === 2 && chokidarInstances[0]!.closed, { timeout: TIMEOUT });
-    expect(chokidarInstances[1]!.options.usePolling).toBe(true);
+    await waitFor(() => chokidarInstances.length === 2 && chokidarInstances[0]?.closed === true, { timeout: TIMEOUT });
+    expect(chokidarInstance(1).options.usePolling).toBe(true);
     await r.fixture.save("config.yml", text(2), { as: "atomic-rename" });
     await r.waitForCounter(2);
     expect(r.manager.status.watch?.degraded).toBe(true);
@@ -61,7 +64,7 @@ describe("16. watcher failure", () => {
     "$mode, $schema schema: EMFILE without fallback degrades; watching goes on as well as it can",
     async ({ options, schema }) => {
       await using r = await reloadFixture({ "config.yml": text(1) }, { ...options, schema, fallbackToPolling: false });
-      chokidarInstances[0]!.emit("error", EMFILE());
+      chokidarInstance(0).emit("error", EMFILE());
       expect(r.manager.status.watch).toEqual({
         mode: options.usePolling ? "polling" : "native",
         degraded: true,
@@ -76,9 +79,9 @@ describe("16. watcher failure", () => {
 
   it("any other watcher error degrades without switching mode", async () => {
     await using w = await watchFixture({ "config.yml": "a: 1\n" }, ["config.yml"], { usePolling: false });
-    chokidarInstances[0]!.emit("error", errnoError("EIO", "i/o error"));
+    chokidarInstance(0).emit("error", errnoError("EIO", "i/o error"));
     expect(w.watcher.state()).toEqual({ mode: "native", degraded: true, error: "EIO: i/o error" });
-    chokidarInstances[0]!.emit("error", new Error("no code"));
+    chokidarInstance(0).emit("error", new Error("no code"));
     expect(w.watcher.state()).toMatchObject({ mode: "native", degraded: true, error: "no code" });
     await w.fixture.save("config.yml", "a: 2\n");
     expect((await w.recorder.next(ConfigEventType.FILE_MODIFIED, { timeout: TIMEOUT })).checksum).toBe(
@@ -88,7 +91,7 @@ describe("16. watcher failure", () => {
 
   it("an error after close() is swallowed, never an unhandled 'error'", async () => {
     await using w = await watchFixture({ "config.yml": "a: 1\n" }, ["config.yml"], { usePolling: false });
-    const fsw = chokidarInstances[0]!;
+    const fsw = chokidarInstance(0);
     await w.watcher.close();
     expect(() => fsw.emit("error", ENOSPC())).not.toThrow();
     expect(w.watcher.state().degraded).toBe(false);
@@ -99,7 +102,7 @@ describe.each(MODES)("I3. no lost final write ($mode)", ({ options }) => {
   it("sees a write whose every event chokidar dropped, through the second look after a change", async () => {
     await using w = await watchFixture({ "config.yml": "a: 1\n" }, ["config.yml"], options);
     const file = w.fixture.path("config.yml");
-    const fsw = chokidarInstances[0]!;
+    const fsw = chokidarInstance(0);
     const emit = fsw.emit.bind(fsw) as (name: string, ...args: unknown[]) => boolean;
     let dropping = false;
     fsw.emit = ((name: string, ...args: unknown[]) =>

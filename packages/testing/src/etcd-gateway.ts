@@ -47,7 +47,7 @@ interface Header {
 
 /** etcd's JSON gateway (`/v3/...`): enough to drive a test store without a client library. */
 export class EtcdGateway {
-  #root: { password: string; token?: string } | undefined;
+  #root: { password: string; token?: string | undefined } | undefined;
 
   constructor(
     /** The client URLs to try, in order (members that are down or paused are skipped by the caller). */

@@ -5,7 +5,7 @@ export interface HttpRequestOptions {
   /** A JSON body: sent as a POST. */
   json?: unknown;
   /** etcd's auth token (`Authorization` header). */
-  token?: string;
+  token?: string | undefined;
   timeoutMs: number;
 }
 

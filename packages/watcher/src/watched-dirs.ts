@@ -24,8 +24,8 @@ export interface WatchedDir {
   birth?: number;
   /** An event said the directory itself went away: start over even if it is back. */
   suspect: boolean;
-  presence?: NodeJS.Timeout;
-  validating?: Promise<void>;
+  presence?: NodeJS.Timeout | undefined;
+  validating?: Promise<void> | undefined;
 }
 
 /**

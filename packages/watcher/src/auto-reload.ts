@@ -143,7 +143,7 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
           if (isConfigError(error) && TRANSIENT_CODES.has(error.code)) continue;
         }
         // Readable now (valid or not): a real reload publishes it or records why not.
-        logger.debug(`${manager.source.id}: readable again (look ${look} after an empty or missing read); reloading`);
+        logger.debug(`${manager.source.id}: readable again (look ${look} after a save in progress); reloading`);
         loop.request();
         return;
       }
@@ -163,8 +163,11 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
     } catch (error) {
       // The manager already recorded it (status.lastError, CONFIG_RELOAD_FAILED) and kept the last good config.
       if (isConfigError(error) && error.code === "CLOSED") return;
-      logger.debug(`auto-reload of ${manager.source.id} failed; waiting for the next save`);
-      if (isConfigError(error) && TRANSIENT_CODES.has(error.code)) lookAgain();
+      const code = isConfigError(error) ? error.code : "error";
+      if (TRANSIENT_CODES.has(code)) {
+        logger.debug(`auto-reload of ${manager.source.id} met a save in progress (${code}); looking again`);
+        lookAgain();
+      } else logger.debug(`auto-reload of ${manager.source.id} refused (${code}); waiting for the next save`);
     }
     if (stopping) return;
     try {

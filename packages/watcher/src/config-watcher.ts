@@ -52,7 +52,11 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
   readonly #files = new Map<string, WatchedFile>();
   readonly #tasks = new Set<Promise<void>>();
   #closed: Promise<void> | undefined;
-  /** How long a transient state (missing, empty, cut off mid line) must hold before it is reported, in ms. */
+  /**
+   * How long a transient state (missing, empty, cut off mid line) must hold before it is reported, in
+   * ms: `max(100, 2 x burstDebounceMs)`. Also the delay of the second look after each change, and
+   * how long `autoReload` waits before reading again after a reload that met a save in progress.
+   */
   readonly settleMs: number;
 
   /**

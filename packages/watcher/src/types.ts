@@ -58,8 +58,9 @@ export interface FileWatcher {
   /** Resolves once every file added so far is being watched, where the watcher can tell. */
   ready?(): Promise<void>;
   /**
-   * How long a transient state (missing, empty) must hold before the watcher reports it, in ms;
-   * `autoReload` reads again this long after a reload met one.
+   * How long a transient state (missing, empty, cut off mid line) must hold before the watcher
+   * reports it, in ms; `autoReload` reads again this long after a reload met a save in progress
+   * (`EMPTY`, `ENOENT`, `READ_FAILED`).
    * @default 100
    */
   readonly settleMs?: number;

@@ -45,8 +45,13 @@ const HEADLINES: Partial<Record<ConfigErrorCode, string>> = {
 const CHECK_AGAIN = "then check it with `aiq-config -c FILE reload --validate-only`";
 
 /** Hints for an etcd key (`sourceId` `etcd:<key>`), where the file hints would mislead. */
-function etcdHintFor(code: ConfigErrorCode): string | undefined {
+function etcdHintFor(code: ConfigErrorCode, message: string): string | undefined {
   switch (code) {
+    case "UNAVAILABLE":
+      // etcd runs but the TLS handshake failed: the generic "check that etcd runs" would mislead.
+      return message.includes("TLS handshake failed")
+        ? "Check --ca (the CA that signed etcd's server certificate) and --cert/--cert-key (a client certificate etcd trusts), and that the --etcd URLs are the names in etcd's certificate."
+        : undefined;
     case "ENOENT":
       return "Check --key: the key is written by `aiq-config push` (--create for a new one).";
     case "EACCES":
@@ -56,8 +61,8 @@ function etcdHintFor(code: ConfigErrorCode): string | undefined {
   }
 }
 
-function hintFor(code: ConfigErrorCode, sourceId: string | undefined): string | undefined {
-  const etcd = sourceId?.startsWith("etcd:") ? etcdHintFor(code) : undefined;
+function hintFor(code: ConfigErrorCode, sourceId: string | undefined, message: string): string | undefined {
+  const etcd = sourceId?.startsWith("etcd:") ? etcdHintFor(code, message) : undefined;
   if (etcd) return etcd;
   switch (code) {
     case "ENOENT":
@@ -117,7 +122,7 @@ function exitCodeFor(code: ConfigErrorCode): number {
 }
 
 function describeConfigError(error: ConfigError): Failure {
-  const hint = hintFor(error.code, error.sourceId);
+  const hint = hintFor(error.code, error.sourceId, error.message);
   const base = { exitCode: exitCodeFor(error.code), ...(hint ? { hint } : {}) };
   const errorJson = { name: error.name, code: error.code, message: error.message };
   if (isConfigValidationError(error)) {

@@ -1,16 +1,19 @@
 import * as net from "node:net";
-import { type EtcdServer, startEtcd } from "@aiq/config-testing";
+import { type EtcdServer, type StartEtcdOptions, startEtcd } from "@aiq/config-testing";
 import { afterAll, beforeAll } from "vitest";
 import { validConfig } from "./helpers.js";
 
-/** One etcd for the tests of a file: started before them, stopped (by pid) after them. */
-export function useEtcd(setup?: (etcd: EtcdServer) => Promise<void>): {
+/** One etcd for the tests of a file: started before them (with `options`), stopped (by pid) after them. */
+export function useEtcd(
+  setup?: (etcd: EtcdServer) => Promise<void>,
+  options: StartEtcdOptions = {},
+): {
   readonly server: EtcdServer;
   readonly url: string;
 } {
   let server: EtcdServer | undefined;
   beforeAll(async () => {
-    server = await startEtcd();
+    server = await startEtcd(options);
     await setup?.(server);
   });
   afterAll(async () => {

@@ -36,6 +36,50 @@ export function tooLarge(connection: EtcdConnection, bytes: number, revision?: s
   );
 }
 
+// etcd (or a proxy) refused the client's certificate: TLS alerts bad_certificate (42) to
+// certificate_unknown (46) and certificate_required (116).
+const CLIENT_CERT_REFUSED =
+  /alert (bad|unsupported|unknown) certificate|certificate required|SSL alert number (4[2-6]|116)\b/i;
+// Node's reasons for not trusting the server's certificate.
+const SERVER_CERT_UNTRUSTED =
+  /unable to verify the first certificate|self[- ]signed certificate(?: in certificate chain)?|unable to get (?:local )?issuer certificate|certificate has expired|certificate is not yet valid|Hostname\/IP does not match certificate's altnames[^.]*/i;
+
+/** What to tell about a failed TLS handshake, or `undefined` when `message` is about something else. */
+function tlsReason(message: string): string | undefined {
+  if (CLIENT_CERT_REFUSED.test(message))
+    return "the TLS handshake failed: etcd refused this client's certificate (none given, or not signed by a CA etcd trusts); give a client certificate and its key (tls.cert and tls.key, --cert and --cert-key)";
+  const untrusted = SERVER_CERT_UNTRUSTED.exec(message);
+  if (untrusted)
+    return `the TLS handshake failed: ${untrusted[0]}; give the CA that signed etcd's server certificate (tls.ca, --ca), and make sure the certificate names this host`;
+  return undefined;
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/** True when `error` (or the client error it wraps) is a refused TLS handshake: a setup problem, not an outage. */
+export function isTlsFailure(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return (
+    tlsReason(messageOf(error)) !== undefined || (cause !== undefined && tlsReason(messageOf(cause)) !== undefined)
+  );
+}
+
+/**
+ * Why a call failed, in one line a user can act on: a TLS failure says which side refused which
+ * certificate and what to check; any other gRPC message loses its timestamp and empty notes.
+ * A certificate or key is never part of it (gRPC messages hold none).
+ */
+export function reasonOf(error: unknown): string {
+  const message = messageOf(error);
+  return (
+    tlsReason(message) ??
+    message
+      .replace(/\s*\(\d{4}-\d\d-\d\dT[^)]*\)/g, "")
+      .replace(/\.?\s*Resolution note:\s*$/, "")
+      .trim()
+  );
+}
+
 // grpc status codes (https://grpc.github.io/grpc/core/md_doc_statuscodes.html)
 const UNAVAILABLE_CODES = new Set([1, 4, 8, 13, 14]);
 
@@ -72,7 +116,7 @@ export function fromClientError(connection: EtcdConnection, error: unknown): Con
     name === "BrokenCircuitError" ||
     (typeof code === "number" && UNAVAILABLE_CODES.has(code))
   ) {
-    return unavailable(connection, message, error);
+    return unavailable(connection, reasonOf(error), error);
   }
   return new ConfigReloadError("READ_FAILED", `etcd call for key ${connection.key} failed: ${message}`, {
     sourceId,

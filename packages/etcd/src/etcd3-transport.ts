@@ -49,10 +49,12 @@ export class Etcd3Transport implements EtcdTransport {
     this.#client = new Etcd3({
       hosts: [...connection.endpoints],
       ...(auth ? { auth: { username: auth.username, password: auth.password } } : {}),
-      ...(tls?.ca
+      // With a client certificate but no CA, the system's trust store checks the server (etcd3
+      // types the CA as required, but passes it on to gRPC, which takes none as the system's).
+      ...(tls?.ca || tls?.cert
         ? {
             credentials: {
-              rootCertificate: tls.ca,
+              rootCertificate: tls.ca as Buffer,
               ...(tls.key ? { privateKey: tls.key } : {}),
               ...(tls.cert ? { certChain: tls.cert } : {}),
             },

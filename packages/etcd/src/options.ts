@@ -94,7 +94,7 @@ export const DEFAULT_ETCD_MAX_BYTES = 1024 * 1024;
 
 /**
  * Applies defaults and the environment (AIQ_ETCD_ENDPOINTS, AIQ_ETCD_USER, AIQ_ETCD_PASSWORD).
- * @throws TypeError (a usage error) when there is no endpoint or no key
+ * @throws TypeError (a usage error) when there is no endpoint or no key, or a client certificate without its key
  */
 export function resolveConnection(options: EtcdConnectionOptions, env: ConfigEnv = process.env): EtcdConnection {
   const given = options.endpoints ?? env.AIQ_ETCD_ENDPOINTS ?? "";
@@ -105,6 +105,8 @@ export function resolveConnection(options: EtcdConnectionOptions, env: ConfigEnv
   const user = env.AIQ_ETCD_USER;
   const password = env.AIQ_ETCD_PASSWORD;
   const auth = options.auth ?? (user && password !== undefined ? { username: user, password } : undefined);
+  if (!options.tls?.cert !== !options.tls?.key)
+    throw new TypeError("A client certificate needs its key: pass both `tls.cert` and `tls.key`, or neither.");
   const tls = options.tls
     ? {
         ...(options.tls.ca ? { ca: pem(options.tls.ca) } : {}),

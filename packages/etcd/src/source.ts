@@ -8,7 +8,7 @@ import {
 import { type CacheEntry, readCache } from "./cache.js";
 import { parseValue, revisionName } from "./document.js";
 import { withDeadline } from "./deadline.js";
-import { sourceIdOf, unavailable } from "./errors.js";
+import { isTlsFailure, reasonOf, sourceIdOf, unavailable } from "./errors.js";
 import { type EtcdConnection, type EtcdSourceOptions, resolveConnection } from "./options.js";
 import {
   type EtcdHeader,
@@ -187,17 +187,21 @@ export class EtcdSource implements EtcdConfigSource {
     const deadline = Date.now() + timeout;
     let delay = 50;
     let lastError: unknown;
+    const noAnswer = unavailable(this.connection, "no answer");
     for (;;) {
       signal?.throwIfAborted();
       try {
-        const { state } = await withDeadline(this.fetch(), deadline - Date.now(), () =>
-          unavailable(this.connection, "no answer"),
-        );
+        const { state } = await withDeadline(this.fetch(), deadline - Date.now(), () => noAnswer);
         this.#fresh = false;
         return this.#document(state);
       } catch (error) {
         if ((error as { code?: unknown }).code !== "UNAVAILABLE") throw error;
-        lastError = error;
+        // The final error names the most telling one: a try cut short by the deadline tells less
+        // than the error before it, and gRPC's retries after a refused TLS handshake say only
+        // "No connection established", so a TLS failure stays named.
+        const keep =
+          lastError !== undefined && (error === noAnswer || (isTlsFailure(lastError) && !isTlsFailure(error)));
+        if (!keep) lastError = error;
       }
       // Retries until the deadline, never giving up earlier; the last try is at the deadline.
       const remaining = deadline - Date.now();
@@ -209,9 +213,9 @@ export class EtcdSource implements EtcdConfigSource {
       ? await readCache(this.#options.cacheFile, this.connection.key, this.logger)
       : undefined;
     const cause = (lastError as { cause?: unknown } | undefined)?.cause;
-    const last = cause instanceof Error ? `; last error: ${cause.message}` : "";
+    const last = cause instanceof Error ? `; last error: ${reasonOf(cause)}` : "";
     if (!cached)
-      throw unavailable(this.connection, `no answer within ${timeout} ms (startupTimeoutMs)${last}`, lastError);
+      throw unavailable(this.connection, `not reached within ${timeout} ms (startupTimeoutMs)${last}`, lastError);
     this.logger.warn(
       `etcd unreachable at start; serving ${revisionName(cached.key, cached.revision)} from ${this.#options.cacheFile}`,
     );

@@ -53,6 +53,8 @@ export class EtcdGateway {
     /** The client URLs to try, in order (members that are down or paused are skipped by the caller). */
     private readonly endpoints: () => readonly string[],
     private readonly timeoutMs = 3000,
+    /** For `https://` endpoints: the CA to trust and the client certificate to present. */
+    private readonly tls?: { ca: Buffer; cert: Buffer; key: Buffer },
   ) {}
 
   async put(key: string, value: string): Promise<string> {
@@ -122,7 +124,7 @@ export class EtcdGateway {
     for (const endpoint of endpoints) {
       try {
         const token = await this.token(endpoint);
-        return JSON.parse(await httpRequest(`${endpoint}${path}`, { json, token, timeoutMs: this.timeoutMs })) as T;
+        return JSON.parse(await httpRequest(`${endpoint}${path}`, { json, token, ...this.#request() })) as T;
       } catch (error) {
         lastError = error;
         // An expired token: log in again on the next try.
@@ -132,12 +134,16 @@ export class EtcdGateway {
     throw lastError;
   }
 
+  #request(): { timeoutMs: number; tls?: { ca: Buffer; cert: Buffer; key: Buffer } } {
+    return { timeoutMs: this.timeoutMs, ...(this.tls ? { tls: this.tls } : {}) };
+  }
+
   private async token(endpoint: string): Promise<string | undefined> {
     if (!this.#root) return undefined;
     if (this.#root.token) return this.#root.token;
     const answer = await httpRequest(`${endpoint}/v3/auth/authenticate`, {
       json: { name: "root", password: this.#root.password },
-      timeoutMs: this.timeoutMs,
+      ...this.#request(),
     });
     this.#root.token = (JSON.parse(answer) as { token?: string }).token;
     return this.#root.token;

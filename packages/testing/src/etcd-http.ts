@@ -1,4 +1,5 @@
 import * as http from "node:http";
+import * as https from "node:https";
 
 /** What {@link httpRequest} sends. */
 export interface HttpRequestOptions {
@@ -7,6 +8,8 @@ export interface HttpRequestOptions {
   /** etcd's auth token (`Authorization` header). */
   token?: string | undefined;
   timeoutMs: number;
+  /** For `https://` URLs: the CA to trust and a client certificate with its key, PEM text. */
+  tls?: { ca: Buffer; cert?: Buffer; key?: Buffer };
 }
 
 /**
@@ -19,9 +22,11 @@ export function httpRequest(url: string, options: HttpRequestOptions): Promise<s
   if (body !== undefined) headers["content-type"] = "application/json";
   if (options.token) headers.authorization = options.token;
   return new Promise<string>((resolve, reject) => {
-    const request = http.request(
+    const method = body === undefined ? "GET" : "POST";
+    const common = { method, agent: false, timeout: options.timeoutMs, headers } as const;
+    const request = (url.startsWith("https:") ? https.request : http.request)(
       url,
-      { method: body === undefined ? "GET" : "POST", agent: false, timeout: options.timeoutMs, headers },
+      url.startsWith("https:") ? { ...common, ...options.tls } : common,
       (response) => {
         let text = "";
         response.setEncoding("utf8");

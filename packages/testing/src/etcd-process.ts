@@ -1,6 +1,15 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync } from "node:fs";
 import { httpRequest } from "./etcd-http.js";
+import type { EtcdTlsFiles } from "./etcd-types.js";
+
+/** How a member serves clients over TLS: its files, the client material for its own checks, and `--client-cert-auth`. */
+export interface EtcdProcessTls {
+  files: EtcdTlsFiles;
+  /** The CA, client certificate and key as PEM text: what the health check and the gateway present. */
+  client: { ca: Buffer; cert: Buffer; key: Buffer };
+  clientCertAuth: boolean;
+}
 
 /** How one member is started: the binary, its name, URLs, data dir, log file and cluster flags. */
 export interface EtcdProcessSpec {
@@ -12,6 +21,8 @@ export interface EtcdProcessSpec {
   logFile: string;
   initialCluster: string;
   extraArgs: readonly string[];
+  /** Serve clients over TLS (the client URL is then `https://`). */
+  tls?: EtcdProcessTls;
 }
 
 // Every etcd this module started and that has not exited yet: killed by pid if the process exits
@@ -29,6 +40,15 @@ function killLeftovers(): void {
       }
     }
   }
+}
+
+function tlsArgs(tls: EtcdProcessTls | undefined): string[] {
+  if (!tls) return [];
+  const { files } = tls;
+  return [
+    ...["--cert-file", files.serverCert, "--key-file", files.serverKey, "--trusted-ca-file", files.ca],
+    ...(tls.clientCertAuth ? ["--client-cert-auth"] : []),
+  ];
 }
 
 /** One etcd process: spawned with its log in a file (no pipes kept open), stopped by its pid. */
@@ -62,6 +82,7 @@ export class EtcdProcess {
       ...["--initial-cluster", spec.initialCluster, "--initial-cluster-token", token, "--initial-cluster-state", state],
       // Leader election in ~0.1 s instead of ~1 s: a test's restart is ready almost at once.
       ...["--heartbeat-interval", "10", "--election-timeout", "100"],
+      ...tlsArgs(spec.tls),
       ...spec.extraArgs,
     ];
     const log = openSync(spec.logFile, "a");
@@ -120,7 +141,10 @@ export class EtcdProcess {
         throw new Error(`etcd ${this.spec.name} exited before it was ready:\n${this.logTail()}`);
       }
       try {
-        const body = await httpRequest(`${this.spec.clientUrl}/health`, { timeoutMs: 1000 });
+        const body = await httpRequest(`${this.spec.clientUrl}/health`, {
+          timeoutMs: 1000,
+          ...(this.spec.tls ? { tls: this.spec.tls.client } : {}),
+        });
         if (body.includes('"health":"true"')) return;
         last = body.trim();
       } catch (error) {

@@ -4,8 +4,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { findEtcd } from "./etcd-binary.js";
 import { type EnableAuthOptions, type EtcdClusterStatus, EtcdGateway, type EtcdKeyValue } from "./etcd-gateway.js";
-import { EtcdProcess } from "./etcd-process.js";
-import type { EtcdMember, EtcdServer, StartEtcdOptions } from "./etcd-types.js";
+import { EtcdProcess, type EtcdProcessTls } from "./etcd-process.js";
+import { writeTlsFiles } from "./etcd-tls.js";
+import type { EtcdMember, EtcdServer, EtcdTlsFiles, StartEtcdOptions } from "./etcd-types.js";
 import { findFreePort } from "./free-port.js";
 
 /**
@@ -25,10 +26,17 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   const count = options.members ?? 1;
   const readyTimeoutMs = options.readyTimeoutMs ?? 20_000;
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), "aiq-etcd-"));
+  let tls: EtcdProcessTls | undefined;
+  try {
+    tls = options.tls ? await tlsOf(dir, options.tls) : undefined;
+  } catch (error) {
+    await fs.rm(dir, { recursive: true, force: true });
+    throw new Error(`startEtcd: cannot write the TLS certificates with openssl: ${(error as Error).message}`);
+  }
   // The ports are free when picked but another program may take one before etcd binds it: retry.
   for (let attempt = 1; ; attempt++) {
-    const processes = await planMembers(binary, dir, count, options.args ?? []);
-    const server = new Server(dir, processes, readyTimeoutMs);
+    const processes = await planMembers(binary, dir, count, options.args ?? [], tls);
+    const server = new Server(dir, processes, readyTimeoutMs, tls);
     try {
       await server.startAll("new");
       return server;
@@ -44,16 +52,28 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   }
 }
 
+async function tlsOf(dir: string, option: true | { clientCertAuth?: boolean }): Promise<EtcdProcessTls> {
+  const files = await writeTlsFiles(path.join(dir, "tls"));
+  const [ca, cert, key] = await Promise.all([fs.readFile(files.ca), fs.readFile(files.cert), fs.readFile(files.key)]);
+  return {
+    files,
+    client: { ca, cert, key },
+    clientCertAuth: option !== true && !!option.clientCertAuth,
+  };
+}
+
 async function planMembers(
   binary: string,
   dir: string,
   count: number,
   extraArgs: readonly string[],
+  tls: EtcdProcessTls | undefined,
 ): Promise<EtcdProcess[]> {
+  const scheme = tls ? "https" : "http";
   const members: { name: string; client: string; peer: string }[] = [];
   for (let i = 0; i < count; i++) {
     const [client, peer] = [await findFreePort(), await findFreePort()];
-    members.push({ name: `etcd${i}`, client: `http://127.0.0.1:${client}`, peer: `http://127.0.0.1:${peer}` });
+    members.push({ name: `etcd${i}`, client: `${scheme}://127.0.0.1:${client}`, peer: `http://127.0.0.1:${peer}` });
   }
   const initialCluster = members.map(({ name, peer }) => `${name}=${peer}`).join(",");
   return members.map(
@@ -67,6 +87,7 @@ async function planMembers(
         logFile: path.join(dir, `${name}.log`),
         initialCluster,
         extraArgs,
+        ...(tls ? { tls } : {}),
       }),
   );
 }
@@ -74,6 +95,7 @@ async function planMembers(
 class Server implements EtcdServer {
   readonly endpoints: readonly string[];
   readonly members: readonly EtcdMember[];
+  readonly tls: EtcdTlsFiles | undefined;
   readonly #gateway: EtcdGateway;
   // A fresh token for each new cluster: the cluster id derives from it, so a wipe changes the id.
   #token = `aiq-${randomBytes(6).toString("hex")}`;
@@ -83,10 +105,16 @@ class Server implements EtcdServer {
     readonly dir: string,
     private readonly processes: readonly EtcdProcess[],
     private readonly readyTimeoutMs: number,
+    tls: EtcdProcessTls | undefined,
   ) {
     this.endpoints = processes.map((p) => p.spec.clientUrl);
     this.members = processes.map((p) => this.#member(p));
-    this.#gateway = new EtcdGateway(() => processes.filter((p) => p.running && !p.paused).map((p) => p.spec.clientUrl));
+    this.tls = tls?.files;
+    this.#gateway = new EtcdGateway(
+      () => processes.filter((p) => p.running && !p.paused).map((p) => p.spec.clientUrl),
+      3000,
+      tls?.client,
+    );
   }
 
   async startAll(state: "new" | "existing"): Promise<void> {

@@ -18,10 +18,33 @@ export interface StartEtcdOptions {
    */
   args?: readonly string[];
   /**
+   * Serve clients over TLS: certificates are generated into the server's temp dir with `openssl`
+   * (see {@link EtcdServer.tls}) and the endpoints are `https://`; `clientCertAuth` also makes etcd
+   * refuse a client without a certificate signed by the CA (`--client-cert-auth`). Peers stay on plain HTTP.
+   * @default false
+   */
+  tls?: boolean | { clientCertAuth?: boolean };
+  /**
    * The etcd binary.
    * @default findEtcd(): AIQ_ETCD_BIN, else `etcd` on the PATH
    */
   binary?: string;
+}
+
+/** The PEM files {@link startEtcd} writes with its `tls` option, each a path. */
+export interface EtcdTlsFiles {
+  /** The CA that signed the server and client certificates: what a client trusts. */
+  readonly ca: string;
+  /** A client certificate signed by {@link EtcdTlsFiles.ca}. */
+  readonly cert: string;
+  /** The client certificate's private key. */
+  readonly key: string;
+  /** The server's certificate (for 127.0.0.1 and localhost). */
+  readonly serverCert: string;
+  /** The server certificate's private key. */
+  readonly serverKey: string;
+  /** A CA that signed none of these: a client trusting only it must refuse the server. */
+  readonly untrustedCa: string;
 }
 
 /** One member of the etcd started by {@link startEtcd}. */
@@ -57,6 +80,8 @@ export interface EtcdServer extends AsyncDisposable {
   readonly members: readonly EtcdMember[];
   /** The temporary directory holding the data dirs and each member's log (`<name>.log`). */
   readonly dir: string;
+  /** The certificate files when started with the `tls` option (in `dir`/tls), else `undefined`. */
+  readonly tls: EtcdTlsFiles | undefined;
   /** {@link EtcdMember.kill} on every running member (default `SIGKILL`). */
   kill(signal?: NodeJS.Signals): Promise<void>;
   /** Starts every member again on the same data dirs (stopping running ones first); resolves once healthy. */

@@ -26,4 +26,4 @@ export { etcdSkipReason, findEtcd } from "./etcd-binary.js";
 export type { EnableAuthOptions, EtcdClusterStatus, EtcdKeyValue, EtcdUserSpec } from "./etcd-gateway.js";
 export { startEtcd } from "./etcd-server.js";
 export { findFreePort } from "./free-port.js";
-export type { EtcdMember, EtcdServer, StartEtcdOptions } from "./etcd-types.js";
+export type { EtcdMember, EtcdServer, EtcdTlsFiles, StartEtcdOptions } from "./etcd-types.js";

@@ -10,20 +10,16 @@ import {
   resolveConfig,
   type StandardSchemaV1,
 } from "@aiq/config-core";
-import { type ConfigEnv, type ConfigFormat, configFormatOf, parseConfig } from "@aiq/config-loader";
+import { etcdValueFormat, parseEtcdValue } from "@aiq/config-etcd";
+import { type ConfigEnv, parseConfig } from "@aiq/config-loader";
 
 /** The text of a config value and where it came from, to validate and push. */
 export interface ConfigText {
   text: string;
   /** What issues name: the file pushed, or `etcd:<key>@<revision>`. */
   filename: string;
-  /** The format of the key it goes to (what every process will parse it as). */
-  format: ConfigFormat;
-}
-
-/** The format of an etcd key's value: JSON when the key ends in `.json`, else YAML. */
-export function formatOfKey(key: string): ConfigFormat {
-  return configFormatOf(key) === "json" ? "json" : "yaml";
+  /** The key it is stored under, or goes to: its name says the format every process parses it as. */
+  key: string;
 }
 
 function tooLarge(what: string, size: number, maxBytes: number): ConfigReloadError {
@@ -37,7 +33,7 @@ function tooLarge(what: string, size: number, maxBytes: number): ConfigReloadErr
  * Reads a local config file to push, refusing it unread when it is over `maxBytes`.
  * @throws ConfigReloadError `TOO_LARGE`, `ENCODING`, or the file's own read error (`ENOENT`...)
  */
-export async function readPushFile(file: string, maxBytes: number, format: ConfigFormat): Promise<ConfigText> {
+export async function readPushFile(file: string, maxBytes: number, key: string): Promise<ConfigText> {
   let bytes: Buffer;
   try {
     const size = (await stat(file)).size;
@@ -62,7 +58,7 @@ export async function readPushFile(file: string, maxBytes: number, format: Confi
       sourceId: file,
     });
   }
-  return { text, filename: file, format };
+  return { text, filename: file, key };
 }
 
 /** Refuses text over `maxBytes` (its UTF-8 length) before anything is sent. */
@@ -90,7 +86,11 @@ interface LiteralSecret {
 
 /** Each value under a secret key (`api_key`, `*_token`, `password`...) written as it is rather than as a `${VAR}`. */
 function literalSecrets(value: ConfigText): LiteralSecret[] {
-  const parsed = parseConfig(value.text, { filename: value.filename, format: value.format, env: MARK_ENV });
+  const parsed = parseConfig(value.text, {
+    filename: value.filename,
+    format: etcdValueFormat(value.key),
+    env: MARK_ENV,
+  });
   const found: LiteralSecret[] = [];
   const walk = (node: unknown, path: (string | number)[]): void => {
     if (typeof node !== "object" || node === null) return;
@@ -144,35 +144,33 @@ export function redactStoredValue(value: ConfigText): string {
 }
 
 /**
- * Validates a value the way every process of the fleet will before it applies it: parsed as its
- * key's format, `${VAR}` placeholders filled from `env`, `base:` refused (a stored value must be
- * whole), checked against the schema. Warnings (an unset `${VAR}`, a likely typo) go to `logger`.
- * @throws ConfigValidationError listing every issue
+ * Validates a value the way every process of the fleet will before it applies it: parsed by
+ * `parseEtcdValue` of `@aiq/config-etcd` (the format of its key, `${VAR}` placeholders filled from
+ * `env`, `base:` refused: a stored value must be whole), then checked against the schema. Warnings
+ * (an unset `${VAR}`, a likely typo) go to `logger`.
+ * @throws ConfigValidationError listing every issue; ConfigReloadError `TOO_LARGE` over `maxBytes`
  */
 export async function validateValue(
   value: ConfigText,
-  options: { env: ConfigEnv; strictKeys: boolean; logger: Logger; schema?: StandardSchemaV1<unknown, unknown> },
+  options: {
+    env: ConfigEnv;
+    strictKeys: boolean;
+    logger: Logger;
+    maxBytes: number;
+    schema?: StandardSchemaV1<unknown, unknown>;
+  },
 ): Promise<void> {
-  const parsed = parseConfig(value.text, { filename: value.filename, format: value.format, env: options.env });
-  for (const warning of parsed.warnings) options.logger.warn(warning);
-  const data = parsed.data;
-  if (data !== null && typeof data === "object" && !Array.isArray(data) && Object.hasOwn(data, "base")) {
-    const at = parsed.locate(["base"]);
-    const message = "base: is not supported in a value stored in etcd; merge the base file into this one";
-    throw new ConfigValidationError(
-      [{ path: "base", message, file: value.filename, ...(at ? { line: at.line, column: at.column } : {}) }],
-      {
-        sourceId: value.filename,
-      },
-    );
-  }
-  await resolveConfig(
-    { data, checksum: "", locate: parsed.locate },
-    {
-      sourceId: value.filename,
-      strictKeys: options.strictKeys,
-      logger: options.logger,
-      ...(options.schema ? { schema: options.schema } : {}),
-    },
-  );
+  const document = parseEtcdValue(value.text, {
+    key: value.key,
+    filename: value.filename,
+    env: options.env,
+    maxBytes: options.maxBytes,
+  });
+  for (const warning of document.warnings ?? []) options.logger.warn(warning);
+  await resolveConfig(document, {
+    sourceId: value.filename,
+    strictKeys: options.strictKeys,
+    logger: options.logger,
+    ...(options.schema ? { schema: options.schema } : {}),
+  });
 }

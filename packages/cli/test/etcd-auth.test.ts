@@ -1,7 +1,7 @@
 import { createConfigFixture, etcdSkipReason } from "@aiq/config-testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { storedConfig, useEtcd } from "./etcd-helpers.js";
-import { CANARY, hasStack, runCliText, startCli, validConfig } from "./helpers.js";
+import { storedConfig, useEtcd, watchSeesPut } from "./etcd-helpers.js";
+import { CANARY, hasStack, runCliText, validConfig } from "./helpers.js";
 
 const skip = etcdSkipReason();
 if (skip) console.warn(`\n!!! ${skip}\n`);
@@ -38,14 +38,15 @@ describe.skipIf(skip)("scenario 60: aiq-config against an etcd with auth on", ()
     expect(pulled.code, pulled.stderr).toBe(0);
     expect(pulled.stdout).toBe(storedConfig(0));
 
-    const controller = new AbortController();
-    const run = startCli(["watch", "--etcd", etcd.url, "--key", KEY], { ...as(READER), signal: controller.signal });
-    const at = await run.stdout.waitFor("Watching etcd:");
-    const revision = await etcd.server.put(KEY, storedConfig(0.3));
-    await run.stdout.waitFor(new RegExp(`Reloaded \\(reload #1, version 2, revision ${revision}\\)`), at);
-    controller.abort();
-    expect(await run.exit).toBe(0);
-    record({ stdout: run.stdout.text, stderr: await run.stderr.finished });
+    const watched = record(
+      await watchSeesPut(["--etcd", etcd.url, "--key", KEY], as(READER).env, {
+        server: etcd.server,
+        key: KEY,
+        value: storedConfig(0.3),
+      }),
+    );
+    expect(watched.code, watched.stderr).toBe(0);
+    const { revision } = watched;
 
     await using fixture = await createConfigFixture({ files: { "config.yml": storedConfig(0.9) } });
     const pushed = record(

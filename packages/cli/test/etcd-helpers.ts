@@ -1,7 +1,7 @@
 import * as net from "node:net";
 import { type EtcdServer, type StartEtcdOptions, startEtcd } from "@aiq/config-testing";
 import { afterAll, beforeAll } from "vitest";
-import { validConfig } from "./helpers.js";
+import { startCli, validConfig } from "./helpers.js";
 
 /** One etcd for the tests of a file: started before them (with `options`), stopped (by pid) after them. */
 export function useEtcd(
@@ -55,4 +55,24 @@ export function revisionIn(text: string): string {
   const match = /^revision (\d+)$/m.exec(text);
   if (!match) throw new Error(`no "revision N" line in:\n${text}`);
   return match[1] as string;
+}
+
+/**
+ * Runs `aiq-config watch argv...` (with `env`) until it watches, puts `value` into `key`, waits
+ * until it prints the reload of that revision, and stops it as Ctrl-C does.
+ * @returns its exit code, everything it printed, and the revision of the put
+ */
+export async function watchSeesPut(
+  argv: string[],
+  env: Record<string, string>,
+  put: { server: EtcdServer; key: string; value: string },
+): Promise<{ code: number; stdout: string; stderr: string; revision: string }> {
+  const controller = new AbortController();
+  const run = startCli(["watch", ...argv], { env, signal: controller.signal });
+  const at = await run.stdout.waitFor("Watching etcd:");
+  const revision = await put.server.put(put.key, put.value);
+  await run.stdout.waitFor(new RegExp(`Reloaded \\(reload #1, version 2, revision ${revision}\\)`), at);
+  controller.abort();
+  const code = await run.exit;
+  return { code, stdout: run.stdout.text, stderr: await run.stderr.finished, revision };
 }

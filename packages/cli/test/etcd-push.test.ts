@@ -93,6 +93,19 @@ describe.skipIf(skip)("aiq-config push and pull against a real etcd", () => {
     expect((await etcd.server.status()).revision).toBe(before);
   });
 
+  it("a file with base: is refused with the message every process of the fleet would give, and nothing is written", async () => {
+    const key = freshKey();
+    await using fixture = await createConfigFixture({
+      files: { "config.yml": `base: shared.yml\n${storedConfig(0)}` },
+    });
+    const result = await runCliText(["-c", fixture.path("config.yml"), "push", "--etcd", etcd.url, "--key", key]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /config\.yml:1:7 base: base: is not supported in etcd: store the whole config in the key \(merge the base file into it\)$/m,
+    );
+    expect(await etcd.server.get(key)).toBeUndefined();
+  });
+
   it("--schema validates with the fleet's own schema: a value it refuses is not written", async () => {
     const key = freshKey();
     // A hand-written Standard Schema: a service whose config must say which region it serves.

@@ -1,8 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { createConfigFixture, etcdSkipReason } from "@aiq/config-testing";
 import { afterAll, describe, expect, it } from "vitest";
-import { revisionIn, storedConfig, useEtcd } from "./etcd-helpers.js";
-import { CANARY, hasStack, runCliText, startCli } from "./helpers.js";
+import { revisionIn, storedConfig, useEtcd, watchSeesPut } from "./etcd-helpers.js";
+import { CANARY, hasStack, runCliText } from "./helpers.js";
 
 const skip = etcdSkipReason();
 if (skip) console.warn(`\n!!! ${skip}\n`);
@@ -56,17 +56,15 @@ describe.skipIf(skip)("scenario 60: aiq-config against an etcd over TLS with cli
       stderr: expect.stringContaining(`revision ${revision}\n`),
     });
 
-    const controller = new AbortController();
-    const run = startCli(["watch", "--etcd", etcd.url, "--key", KEY, ...tlsFlags()], {
-      env,
-      signal: controller.signal,
-    });
-    const at = await run.stdout.waitFor("Watching etcd:");
-    const next = await etcd.server.put(KEY, storedConfig(0.5));
-    await run.stdout.waitFor(new RegExp(`Reloaded \\(reload #1, version 2, revision ${next}\\)`), at);
-    controller.abort();
-    expect(await run.exit).toBe(0);
-    record({ stdout: run.stdout.text, stderr: await run.stderr.finished });
+    const watched = record(
+      await watchSeesPut(["--etcd", etcd.url, "--key", KEY, ...tlsFlags()], env, {
+        server: etcd.server,
+        key: KEY,
+        value: storedConfig(0.5),
+      }),
+    );
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(watched.stdout).toContain(`revision ${watched.revision}`);
   });
 
   it("a wrong CA, or no client certificate, exits 4 with a clear error and hint, naming no secret", async () => {

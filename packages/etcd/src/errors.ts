@@ -27,7 +27,11 @@ export function conflict(connection: EtcdConnection, expected: string, current: 
 }
 
 /** A value over `maxBytes`: `TOO_LARGE` (refused before it is sent, or when read). */
-export function tooLarge(connection: EtcdConnection, bytes: number, revision?: string): ConfigReloadError {
+export function tooLarge(
+  connection: Pick<EtcdConnection, "key" | "maxBytes">,
+  bytes: number,
+  revision?: string,
+): ConfigReloadError {
   const which = revision === undefined ? "The value" : `The value at revision ${revision}`;
   return new ConfigReloadError(
     "TOO_LARGE",

@@ -7,4 +7,6 @@ export type { CreateEtcdConfigManagerOptions } from "./manager.js";
 export { getEtcdValue, putEtcdValue } from "./value.js";
 export type { GetEtcdValueOptions, PutEtcdValueOptions } from "./value.js";
 export { DEFAULT_ETCD_MAX_BYTES } from "./options.js";
+export { etcdValueFormat, parseEtcdValue } from "./document.js";
+export type { ParseEtcdValueOptions } from "./document.js";
 export type { EtcdConnectionOptions, EtcdSourceOptions } from "./options.js";

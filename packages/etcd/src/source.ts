@@ -6,7 +6,7 @@ import {
   type SourceDocument,
 } from "@aiq/config-core";
 import { type CacheEntry, readCache } from "./cache.js";
-import { parseValue, revisionName } from "./document.js";
+import { parseEtcdValue, revisionName } from "./document.js";
 import { withDeadline } from "./deadline.js";
 import { isTlsFailure, reasonOf, sourceIdOf, unavailable } from "./errors.js";
 import { type EtcdConnection, type EtcdSourceOptions, resolveConnection } from "./options.js";
@@ -161,6 +161,12 @@ export class EtcdSource implements EtcdConfigSource {
     return this.close();
   }
 
+  #parse(value: Buffer, revision: string): SourceDocument {
+    const { maxAliasCount, maxDepth, env, secretKeys } = this.#options;
+    const { key, maxBytes } = this.connection;
+    return parseEtcdValue(value, { key, revision, maxBytes, maxAliasCount, maxDepth, env, secretKeys });
+  }
+
   #document(state: KeyState): SourceDocument {
     this.#held = state;
     if (!state.kv) {
@@ -171,7 +177,7 @@ export class EtcdSource implements EtcdConfigSource {
       );
     }
     const text = state.kv.value.toString("utf8");
-    const document = parseValue(this.connection, state.kv.value, state.revision, this.#options);
+    const document = this.#parse(state.kv.value, state.revision);
     this.#text = { state, value: text };
     return document;
   }
@@ -227,7 +233,7 @@ export class EtcdSource implements EtcdConfigSource {
       revision: cached.revision,
     };
     this.#text = { state: this.#held, value: cached.value };
-    return parseValue(this.connection, value, cached.revision, this.#options);
+    return this.#parse(value, cached.revision);
   }
 }
 

@@ -100,7 +100,7 @@ describe.skipIf(skipEtcd)("etcdSource + watchEtcd against a real etcd", () => {
       const base = await etcd.put(key, JSON.stringify({ base: "other.yml", llms: {} }));
       const [printed] = await expectRefused([manager], base);
       expect(printed).toBe(
-        `etcd:${key}@${base}:1:9 base: base: is not supported in etcd: store the whole config in the key`,
+        `etcd:${key}@${base}:1:9 base: base: is not supported in etcd: store the whole config in the key (merge the base file into it)`,
       );
       await etcd.put(key, JSON.stringify({ llms: { main: { _type: "openai", temperature: 5 } } }));
       await expectConverged([manager], etcd, key);

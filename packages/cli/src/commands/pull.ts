@@ -30,7 +30,7 @@ export class PullCommand extends EtcdCommand {
     const target = await this.etcdTarget();
     if (this.revision !== undefined && !/^[1-9][0-9]*$/.test(this.revision))
       throw new UsageError(`--revision takes a revision number (got "${this.revision}").`);
-    const [{ getEtcdValue }, { ConfigReloadError }, { formatOfKey, redactStoredValue }] = await Promise.all([
+    const [{ getEtcdValue }, { ConfigReloadError }, { redactStoredValue }] = await Promise.all([
       import("@aiq/config-etcd"),
       import("@aiq/config-core"),
       import("../etcd-value.js"),
@@ -48,7 +48,7 @@ export class PullCommand extends EtcdCommand {
     const value = redactStoredValue({
       text: found.value,
       filename: `etcd:${target.key}@${found.revision}`,
-      format: formatOfKey(target.key),
+      key: target.key,
     });
     if (this.json) {
       this.printJson({ key: target.key, revision: found.revision, value });

@@ -104,7 +104,7 @@ export class PushCommand extends EtcdCommand {
     const maxBytes = this.#maxBytes(etcd.DEFAULT_ETCD_MAX_BYTES);
     const value =
       this.fromRevision === undefined
-        ? await values.readPushFile(this.config as string, maxBytes, values.formatOfKey(target.key))
+        ? await values.readPushFile(this.config as string, maxBytes, target.key)
         : await this.#valueAt({ ...target, maxBytes }, this.fromRevision);
     values.checkValueSize(value, maxBytes);
     values.refuseLiteralSecrets(value);
@@ -115,6 +115,7 @@ export class PushCommand extends EtcdCommand {
     const logger = this.createLogger();
     await values.validateValue(value, {
       env: this.context.env,
+      maxBytes,
       strictKeys: this.strictKeys,
       logger,
       ...(schema ? { schema } : {}),
@@ -188,17 +189,14 @@ export class PushCommand extends EtcdCommand {
   }
 
   async #valueAt(target: EtcdTarget & { maxBytes: number }, revision: string): Promise<ConfigText> {
-    const [{ getEtcdValue }, { formatOfKey }] = await Promise.all([
-      import("@aiq/config-etcd"),
-      import("../etcd-value.js"),
-    ]);
+    const { getEtcdValue } = await import("@aiq/config-etcd");
     const found = await getEtcdValue({ ...target, revision });
     if (found === undefined) {
       throw new UsageError(
         `${target.key} held no value at revision ${revision}; \`aiq-config pull --etcd URL --key ${target.key} --revision R\` shows what a revision held.`,
       );
     }
-    return { text: found.value, filename: `etcd:${target.key}@${found.revision}`, format: formatOfKey(target.key) };
+    return { text: found.value, filename: `etcd:${target.key}@${found.revision}`, key: target.key };
   }
 
   /**

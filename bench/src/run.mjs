@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // aiq-config benchmarks: against the floor (raw fs.watch + yaml.parse) and the peers (chokidar, c12).
-// Usage: node --expose-gc bench/src/run.mjs [--smoke] [--only=latency,bursts,truncate,pipeline,cli,memory,idle]
+// Usage: node --expose-gc bench/src/run.mjs [--smoke] [--only=latency,bursts,truncate,pipeline,cli,memory,idle,etcd,runner]
 //        [--aiq-debounce=N]  (diagnosis: our contender with autoReload({ debounceMs: N }); not a goal run)
 // Every figure is a ratio or a difference against a baseline measured in the same run.
 import { spawnSync } from "node:child_process";
@@ -15,13 +15,14 @@ import { evaluateGoals, renderTable } from "./lib/report.mjs";
 import { median, r1, r2 } from "./lib/stats.mjs";
 import { bursts, latency, truncateThenWrite } from "./watch.mjs";
 import { etcdBench } from "./etcd.mjs";
+import { runnerBench } from "./runner.mjs";
 
 const BENCH = fileURLToPath(new URL("..", import.meta.url));
 const ROOT = path.resolve(BENCH, "..");
 const args = process.argv.slice(2);
 const smoke = args.includes("--smoke");
 const onlyArg = args.find((a) => a.startsWith("--only="));
-const ALL = ["latency", "bursts", "truncate", "pipeline", "cli", "memory", "idle", "etcd"];
+const ALL = ["latency", "bursts", "truncate", "pipeline", "cli", "memory", "idle", "etcd", "runner"];
 const only = onlyArg ? onlyArg.slice(7).split(",") : ALL;
 // Diagnosis only: run our contender with autoReload({ debounceMs: N }) instead of the defaults.
 const debounceArg = args.find((a) => a.startsWith("--aiq-debounce="));
@@ -149,6 +150,7 @@ if (only.includes("idle")) memIdle.push(section("idle", idleCost));
 await Promise.all(memIdle);
 
 await section("etcd", () => etcdBench({ smoke, log }));
+await section("runner", () => runnerBench({ smoke, log }));
 
 res.meta.seconds = Math.round((performance.now() - started) / 1000);
 res.goals = evaluateGoals(res);

@@ -55,7 +55,8 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): void {
 
 /**
  * True while a member of the group is alive. `kill(-pgid, 0)` counts zombies too (a container's
- * PID 1 that never reaps leaves them); on Linux `/proc` tells a zombie from a live process.
+ * PID 1 that never reaps leaves them); on Linux `/proc` tells a zombie from a live process: the
+ * group's leader is looked at first, every process only when the leader is gone or a zombie.
  */
 export function groupAlive(pgid: number): boolean {
   if (pgid <= 0) return false;
@@ -64,7 +65,21 @@ export function groupAlive(pgid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
-  return process.platform !== "linux" || hasLiveMember(pgid);
+  if (process.platform !== "linux") return true;
+  return liveMemberState(String(pgid), pgid) !== "other" || hasLiveMember(pgid);
+}
+
+/** `live`: a live member of the group; `other`: gone, a zombie or in another group; `unknown`: its /proc unreadable. */
+function liveMemberState(pid: string, pgid: number): "live" | "other" | "unknown" {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ENOENT" ? "other" : "unknown";
+  }
+  // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so split after the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X" ? "live" : "other";
 }
 
 function hasLiveMember(pgid: number): boolean {
@@ -76,25 +91,19 @@ function hasLiveMember(pgid: number): boolean {
   }
   for (const name of names) {
     if (name.charCodeAt(0) > 57) continue; // not a pid
-    let stat: string;
-    try {
-      stat = fs.readFileSync(`/proc/${name}/stat`, "utf8");
-    } catch {
-      continue; // gone meanwhile
-    }
-    // pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses, so split after the last ")".
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    if (Number(fields[2]) === pgid && fields[0] !== "Z" && fields[0] !== "X") return true;
+    if (liveMemberState(name, pgid) === "live") return true;
   }
   return false;
 }
+
+const REAP_WAIT_MS = 1000;
 
 /** How {@link stopGroup} ended: the group left within the grace period, or was SIGKILLed at its end. */
 export type StopOutcome = "exited" | "killed";
 
 /**
  * Stops a whole group: the signal (then SIGCONT, so a stopped member can act on it), wait until no
- * live member is left, SIGKILL at the grace period. Resolves once the group is empty.
+ * live member is left, SIGKILL at the grace period. Resolves once the group is empty and the command reaped.
  * @param group the group to stop
  * @param signal what to send first, e.g. SIGTERM
  * @param graceMs how long to wait before SIGKILL
@@ -106,10 +115,18 @@ export async function stopGroup(group: ProcessGroup, signal: NodeJS.Signals, gra
   // exec): once the command itself has exited, what is left of the group gets the signal again.
   void group.exited.then(() => signalGroup(group.pid, signal));
   const deadline = performance.now() + graceMs;
-  if (await waitForEmpty(group, () => deadline - performance.now())) return "exited";
-  signalGroup(group.pid, "SIGKILL");
-  await waitForEmpty(group, () => Number.POSITIVE_INFINITY);
-  return "killed";
+  let outcome: StopOutcome = "exited";
+  if (!(await waitForEmpty(group, () => deadline - performance.now()))) {
+    signalGroup(group.pid, "SIGKILL");
+    await waitForEmpty(group, () => Number.POSITIVE_INFINITY);
+    outcome = "killed";
+  }
+  // No live member is left: the command's exit (it is reaped then, no zombie of ours) is a moment away,
+  // unless it left the group alive (setpgid), which a bounded wait does not hang on.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([group.exited, new Promise((resolve) => (timer = setTimeout(resolve, REAP_WAIT_MS)))]);
+  clearTimeout(timer);
+  return outcome;
 }
 
 /** Kills a group at once (the runner's last resort, e.g. on its own exit). */

@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { createConfigFixture, etcdSkipReason } from "@aiq/config-testing";
 import { afterAll, describe, expect, it } from "vitest";
+import { must } from "../../../tests/support/must.js";
 import { revisionIn, storedConfig, useEtcd, watchSeesPut } from "./etcd-helpers.js";
 import { CANARY, hasStack, runCliText } from "./helpers.js";
 
@@ -20,7 +21,7 @@ describe.skipIf(skip)("scenario 60: aiq-config against an etcd over TLS with cli
     { tls: { clientCertAuth: true } },
   );
   const env = { AIQ_ETCD_USER: WRITER.name, AIQ_ETCD_PASSWORD: WRITER.password, MAIN_LLM_API_KEY: CANARY };
-  const files = () => etcd.server.tls!;
+  const files = () => must(etcd.server.tls, "the TLS files");
   const tlsFlags = () => ["--ca", files().ca, "--cert", files().cert, "--cert-key", files().key];
   const outputs: string[] = [];
   const record = <T extends { stdout: string; stderr: string }>(result: T): T => {
@@ -30,7 +31,7 @@ describe.skipIf(skip)("scenario 60: aiq-config against an etcd over TLS with cli
 
   afterAll(async () => {
     // No password, no secret value, no private key in anything any command printed.
-    const privateKey = (await readFile(files().key, "utf8")).split("\n")[1]!;
+    const privateKey = must((await readFile(files().key, "utf8")).split("\n")[1], "a line of the private key");
     for (const text of outputs) {
       for (const secret of [WRITER.password, "pw-TLS-ROOT-9921", CANARY, privateKey, "PRIVATE KEY"])
         expect(text).not.toContain(secret);

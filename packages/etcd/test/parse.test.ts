@@ -1,5 +1,6 @@
 import { formatIssue } from "@aiq/config-core";
 import { describe, expect, it } from "vitest";
+import { must } from "../../../tests/support/must.js";
 import { etcdValueFormat, parseEtcdValue } from "../src/index.js";
 
 describe("parseEtcdValue: a value parsed as every process following the key parses it", () => {
@@ -34,10 +35,10 @@ describe("parseEtcdValue: a value parsed as every process following the key pars
     };
     const stored = refusal();
     expect(stored.code).toBe("INVALID_CONFIG");
-    expect(formatIssue(stored.issues[0]!)).toBe(
+    expect(formatIssue(must(stored.issues[0], "the issue"))).toBe(
       "etcd:aiq/agent.yml@3:2:7 base: base: is not supported in etcd: store the whole config in the key (merge the base file into it)",
     );
-    expect(formatIssue(refusal("config.yml").issues[0]!)).toMatch(/^config\.yml:2:7 base: /);
+    expect(formatIssue(must(refusal("config.yml").issues[0], "the issue"))).toMatch(/^config\.yml:2:7 base: /);
   });
 
   it("refuses a value over maxBytes, or bytes that are not UTF-8, before parsing", () => {

@@ -4,6 +4,7 @@ import { createEventManager } from "@aiq/config-events";
 import { startEtcd } from "@aiq/config-testing";
 import { describe, expect, it } from "vitest";
 import { createEtcdConfigManager, etcdSource, getEtcdValue, putEtcdValue } from "../src/index.js";
+import { must } from "../../../tests/support/must.js";
 import { skipEtcd } from "./etcd-available.js";
 import { configWith, counterOf, expectConverged } from "./fleet.js";
 
@@ -12,7 +13,7 @@ const PASSWORD = "svc-TLS-pw-8812";
 describe.skipIf(skipEtcd)("60. access: etcd over TLS with client certificates", () => {
   it("a read-only user over TLS follows the key; a wrong CA or no client certificate is a clear error naming no secret", async () => {
     await using etcd = await startEtcd({ tls: { clientCertAuth: true } });
-    const files = etcd.tls!;
+    const files = must(etcd.tls, "the TLS files");
     const key = "fleet/agent.yml";
     await etcd.put(key, configWith(1));
     await etcd.enableAuth({

@@ -108,24 +108,27 @@ describe.skipIf(skip)("startEtcd: a real etcd on loopback", () => {
 
   it("tls: serves https:// with generated certificates; with clientCertAuth a client without a certificate is refused", async () => {
     await using etcd = await startEtcd({ tls: { clientCertAuth: true } });
-    pids.push(etcd.members[0]!.pid);
+    pids.push(must(etcd.members[0], "the member").pid);
     expect(etcd.endpoints).toEqual([expect.stringMatching(/^https:\/\/127\.0\.0\.1:\d+$/)]);
-    const files = etcd.tls!;
+    const files = must(etcd.tls, "the TLS files");
     expect(files.ca.startsWith(etcd.dir)).toBe(true);
     const revision = await etcd.put("k", "v");
     expect((await etcd.get("k"))?.modRevision).toBe(revision);
-    const [ca, cert, key, untrustedCa] = await Promise.all(
-      [files.ca, files.cert, files.key, files.untrustedCa].map((file) => readFile(file)),
-    );
+    const [ca, cert, key, untrustedCa] = await Promise.all([
+      readFile(files.ca),
+      readFile(files.cert),
+      readFile(files.key),
+      readFile(files.untrustedCa),
+    ]);
     const health = `${etcd.endpoints[0]}/health`;
-    expect(await httpRequest(health, { timeoutMs: 3000, tls: { ca: ca!, cert: cert!, key: key! } })).toContain("true");
+    expect(await httpRequest(health, { timeoutMs: 3000, tls: { ca, cert, key } })).toContain("true");
     // No client certificate: the handshake is refused.
-    await expect(httpRequest(health, { timeoutMs: 3000, tls: { ca: ca! } })).rejects.toThrow(
+    await expect(httpRequest(health, { timeoutMs: 3000, tls: { ca } })).rejects.toThrow(
       /certificate|handshake|socket hang up|ECONNRESET/i,
     );
     // A CA that did not sign the server's certificate: the client refuses the server.
-    await expect(
-      httpRequest(health, { timeoutMs: 3000, tls: { ca: untrustedCa!, cert: cert!, key: key! } }),
-    ).rejects.toThrow(/self[- ]signed|unable to (get|verify)|certificate/i);
+    await expect(httpRequest(health, { timeoutMs: 3000, tls: { ca: untrustedCa, cert, key } })).rejects.toThrow(
+      /self[- ]signed|unable to (get|verify)|certificate/i,
+    );
   });
 });

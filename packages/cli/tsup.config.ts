@@ -8,8 +8,9 @@ export default [
   // converter for `schema`); chokidar is imported only by `watch`. @aiq/config-etcd stays outside
   // the bundle (tsup's noExternal wins over external, hence the lookahead): its etcd3 client loads
   // .proto files from its own package directory at run time; only the etcd commands import it.
+  // The loader's parse worker is bundled beside it: the bundled loader starts ./parse-worker.js.
   definePackageConfig({
-    entry: ["src/bin.ts"],
+    entry: { bin: "src/bin.ts", "parse-worker": "../loader/src/parse-worker.ts" },
     dts: false,
     clean: false,
     splitting: false,

@@ -25,6 +25,10 @@ import type {
 } from "./types.js";
 
 const DEFAULT_MAX_SNAPSHOTS = 10;
+// From this size (bytes of source text) a reload yields to the event loop between its steps, so no
+// single slice of a huge config's processing stalls the program long; smaller ones run straight on.
+const YIELD_FROM_BYTES = 64 * 1024;
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Holds the current config of a running program and replaces it only with a config that was read,
@@ -287,6 +291,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
       await Promise.allSettled(watchers.map((w) => w.close()));
       await this.#queue.idle();
       this.#listeners.clear();
+      await this.#source.close?.();
     })();
     return this.#closed;
   }
@@ -322,7 +327,10 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     });
     const read = performance.now();
     for (const warning of document.warnings ?? []) log.warn(warning);
+    const large = (document.size ?? 0) >= YIELD_FROM_BYTES;
+    if (large) await nextTurn();
     const resolved = await resolveDocument(document, this.#optionsWith(overrides), this.#config);
+    if (large) await nextTurn();
     // Said once, when the overrides are first applied (setOverrides says it for a new set).
     if (step === "initial") for (const warning of resolved.warnings) log.warn(warning);
     for (const notice of resolved.notices) log.warn(notice);

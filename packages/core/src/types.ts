@@ -33,6 +33,11 @@ export interface SourceDocument {
    * frames of a failed reload; only called when a reload fails.
    */
   sourceText?(file: string | undefined): string | undefined;
+  /**
+   * The size of the source text in bytes, where known: a manager hands a large document's
+   * remaining steps (freezing, validating) to the event loop one slice at a time.
+   */
+  size?: number;
 }
 
 /** Where a manager reads its config from: a file (`fileSource`), memory (`MemorySource`), ... */
@@ -43,6 +48,8 @@ export interface ConfigSource {
   read(signal?: AbortSignal): Promise<SourceDocument>;
   /** The files a watcher should watch for this source, where it has any. */
   readonly files?: readonly string[];
+  /** Releases what the source holds (a connection, a worker thread); `manager.close()` calls it. Idempotent. */
+  close?(): Promise<void>;
 }
 
 /** The value an override may be given. Strings are typed (see the README); other values are used as they are. */

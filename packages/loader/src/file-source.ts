@@ -1,8 +1,10 @@
 import { resolve } from "node:path";
 import type { ConfigSource, SecretKeyPattern, SourceDocument } from "@aiq/config-core";
 import type { ConfigEnv } from "./interpolate.js";
-import { loadConfigChain } from "./inheritance.js";
-import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from "./limits.js";
+import { loadConfigChain, type ParseFile } from "./inheritance.js";
+import { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_WORKER_THRESHOLD } from "./limits.js";
+import { parseConfigFile } from "./parse.js";
+import { parseThread } from "./parse-thread.js";
 
 /** Options of {@link fileSource}. */
 export interface FileSourceOptions {
@@ -33,6 +35,14 @@ export interface FileSourceOptions {
    * @default []
    */
   secretKeys?: readonly SecretKeyPattern[];
+  /**
+   * Size in bytes from which a file (of the chain) is parsed in a worker thread, off the event loop:
+   * the result is the same, issues and positions included. `Infinity` parses every file on the
+   * calling thread. The worker is shared by every source of the process, never keeps it alive when
+   * idle, and stops when the last source using it is closed.
+   * @default DEFAULT_WORKER_THRESHOLD (64 KiB)
+   */
+  workerThreshold?: number;
 }
 
 /** A `ConfigSource` reading a config file and its `base:` chain. */
@@ -41,12 +51,15 @@ export interface FileConfigSource extends ConfigSource {
   readonly id: string;
   /** Every file of the `base:` chain as last read, the file itself first: what to watch. */
   readonly files: readonly string[];
+  /** Lets go of the parse worker (a manager's close calls it); idempotent, and a later read takes it again. */
+  close(): Promise<void>;
 }
 
 class FileSource implements FileConfigSource {
   readonly id: string;
   #files: readonly string[];
   readonly #options: FileSourceOptions;
+  #release: (() => Promise<void>) | undefined;
 
   constructor(path: string, options: FileSourceOptions) {
     this.id = resolve(path);
@@ -71,15 +84,36 @@ class FileSource implements FileConfigSource {
           env: options.env ?? process.env,
           secretKeys: options.secretKeys ?? [],
           signal,
+          parse: this.#parser(signal),
         },
         files,
       );
-      const { data, checksum, locate, warnings, sourceText } = loaded;
-      return { data, checksum, locate, warnings, sourceText };
+      const { data, checksum, locate, warnings, sourceText, size } = loaded;
+      // What follows (freezing, validating) starts in a slice of the event loop of its own.
+      if (size >= this.#threshold) await new Promise((resolve) => setImmediate(resolve));
+      return { data, checksum, locate, warnings, sourceText, size };
     } finally {
       // Updated after failures too: a base file that is missing or broken is still worth watching.
       if (files.length > 0) this.#files = Object.freeze([...files]);
     }
+  }
+
+  close(): Promise<void> {
+    const release = this.#release;
+    this.#release = undefined;
+    return release ? release() : Promise.resolve();
+  }
+
+  get #threshold(): number {
+    return this.#options.workerThreshold ?? DEFAULT_WORKER_THRESHOLD;
+  }
+
+  #parser(signal: AbortSignal | undefined): ParseFile {
+    return (text, options, size) => {
+      if (size < this.#threshold) return parseConfigFile(text, options);
+      this.#release ??= parseThread.hold();
+      return parseThread.parse(text, options, signal);
+    };
   }
 }
 

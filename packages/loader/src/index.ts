@@ -7,4 +7,4 @@ export { fileSource } from "./file-source.js";
 export type { FileConfigSource, FileSourceOptions } from "./file-source.js";
 export { reloadConfig, createConfigManager } from "./reload.js";
 export type { CreateConfigManagerOptions, ReloadConfigOptions } from "./reload.js";
-export { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from "./limits.js";
+export { DEFAULT_MAX_ALIAS_COUNT, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, DEFAULT_WORKER_THRESHOLD } from "./limits.js";

@@ -6,7 +6,7 @@ import { framedFailure, issueAt, parseFailure } from "./errors.js";
 import type { ConfigEnv } from "./interpolate.js";
 import { MAX_BASE_CHAIN } from "./limits.js";
 import { isMapping, mergeConfigs, withoutKey } from "./merge.js";
-import { configFormatOf, parseConfigFile } from "./parse.js";
+import { configFormatOf, type ParseConfigOptions, parseConfigFile } from "./parse.js";
 import type { ParsedFile } from "./parse-yaml.js";
 import { chainLocator } from "./positions.js";
 import { readConfigFile } from "./read-file.js";
@@ -19,7 +19,19 @@ export interface LoadChainOptions {
   env: ConfigEnv;
   secretKeys: readonly SecretKeyPattern[];
   signal?: AbortSignal | undefined;
+  /**
+   * Parses one file of the chain, given its text and size in bytes (a large one may go to a worker).
+   * @default parseConfigFile, on the calling thread
+   */
+  parse?: ParseFile;
 }
+
+/** Parses the text of one file of a chain; every option is set. */
+export type ParseFile = (
+  text: string,
+  options: Required<Omit<ParseConfigOptions, "format">>,
+  size: number,
+) => ParsedFile | Promise<ParsedFile>;
 
 /** A config file merged with its `base:` chain. */
 export interface LoadedConfig {
@@ -31,6 +43,8 @@ export interface LoadedConfig {
   files: string[];
   /** The text of a file of the chain (the named file's when `file` is undefined), for code frames. */
   sourceText(file: string | undefined): string | undefined;
+  /** The bytes of the whole chain. */
+  size: number;
 }
 
 interface Layer extends ParsedFile {
@@ -80,13 +94,18 @@ export async function loadConfigChain(
     }
     identities.push(identity);
     const { bytes, text } = await readConfigFile(current, { maxBytes: options.maxBytes, signal: options.signal });
-    const parsed = parseConfigFile(text, {
-      filename: current,
-      maxDepth: options.maxDepth,
-      maxAliasCount: options.maxAliasCount,
-      env: options.env,
-      secretKeys: options.secretKeys,
-    });
+    const parse = options.parse ?? parseConfigFile;
+    const parsed = await parse(
+      text,
+      {
+        filename: current,
+        maxDepth: options.maxDepth,
+        maxAliasCount: options.maxAliasCount,
+        env: options.env,
+        secretKeys: options.secretKeys,
+      },
+      bytes.length,
+    );
     if (previous && !isMapping(parsed.data)) {
       const found = parsed.locate([]);
       const at = found.kind === "found" ? found.location : undefined;
@@ -142,5 +161,6 @@ function combine(layers: readonly Layer[], files: readonly string[]): LoadedConf
     warnings: layers.flatMap((layer) => layer.warnings),
     files: [...files],
     sourceText: (file) => (file === undefined ? layers[0] : layers.find((layer) => layer.file === file))?.text,
+    size: layers.reduce((total, layer) => total + layer.bytes.length, 0),
   };
 }

@@ -14,3 +14,11 @@ export const DEFAULT_MAX_ALIAS_COUNT = 100;
 
 /** Longest `base:` chain (a file, its base, the base's base...). */
 export const MAX_BASE_CHAIN = 32;
+
+/**
+ * Size from which a file is parsed in a worker thread rather than on the event loop: 64 KiB. Below
+ * it, parsing takes a few milliseconds, less than the trip to the worker and back costs in latency;
+ * above it, the stall grows with the file (about 1 ms per 2 KiB of YAML on an idle core), see
+ * bench/README.md (issue 14).
+ */
+export const DEFAULT_WORKER_THRESHOLD = 64 * 1024;

@@ -6,6 +6,7 @@ import { findJsonError, findJsonTooDeep } from "./json-errors.js";
 import { type ParseContext, type ParsedFile, composeYaml } from "./parse-yaml.js";
 import { pathAt } from "./yaml-cst.js";
 import { createFileLocator, type FileLocator } from "./positions.js";
+import { encodePositions } from "./position-index.js";
 
 /**
  * Parses JSON text: `JSON.parse` decides validity and builds the data (so JSON means exactly JSON);
@@ -43,7 +44,8 @@ export function parseJson(text: string, context: ParseContext): ParsedFile {
     doc.errors.length === 0 ? createFileLocator(doc, lineCounter, file) : () => ({ kind: "missing" });
   const warnings: string[] = [];
   data = interpolateJson(data, [], { env: context.env, file, locate, warnings });
-  return { data, locate, warnings };
+  const positions = () => (doc.errors.length === 0 ? encodePositions(doc, lineCounter) : undefined);
+  return { data, locate, warnings, positions };
 }
 
 function jsonSyntaxIssue(text: string, file: string): ConfigIssue {

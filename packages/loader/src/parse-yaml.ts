@@ -2,6 +2,7 @@ import type { ConfigErrorCode, ConfigIssue, SecretKeyPattern } from "@aiq/config
 import { type CST, Composer, type Document, isScalar, LineCounter, Parser, type YAMLError } from "yaml";
 import { framedFailure, issueAt, parseFailure, type Position } from "./errors.js";
 import type { ConfigEnv } from "./interpolate.js";
+import { encodePositions, type PositionIndex } from "./position-index.js";
 import { createFileLocator, type FileLocator, keyString } from "./positions.js";
 import { checkTokens, type TokenProblem } from "./yaml-check.js";
 import { pathAt } from "./yaml-cst.js";
@@ -23,6 +24,8 @@ export interface ParsedFile {
   data: unknown;
   locate: FileLocator;
   warnings: string[];
+  /** The positions as transferable data (what a worker thread hands back); undefined when it has none. */
+  positions(): PositionIndex | undefined;
 }
 
 /** Keys compare as the property names they become, so `1:` and `"1":` are duplicates too. */
@@ -97,7 +100,12 @@ export function parseYaml(text: string, context: ParseContext): ParsedFile {
     }
     throw error;
   }
-  return { data, locate: createFileLocator(doc, lineCounter, file), warnings: walked.warnings };
+  return {
+    data,
+    locate: createFileLocator(doc, lineCounter, file),
+    warnings: walked.warnings,
+    positions: () => encodePositions(doc, lineCounter),
+  };
 }
 
 function tokenFailure(problem: TokenProblem, context: ParseContext, at: Omit<DiagnoseContext, "doc">): Error {

@@ -124,8 +124,12 @@ export function decodeUtf8(bytes: Uint8Array, path: string): string {
 }
 
 function checkAborted(path: string, signal: AbortSignal | undefined): void {
-  if (signal?.aborted)
-    throw new ConfigReloadError("ABORTED", `Reading ${path} was aborted`, { sourceId: path, cause: signal.reason });
+  if (signal?.aborted) throw abortedError(path, signal);
+}
+
+/** The error of a read of `path` abandoned through `signal` (code `ABORTED`, the signal's reason as cause). */
+export function abortedError(path: string, signal: AbortSignal): ConfigReloadError {
+  return new ConfigReloadError("ABORTED", `Reading ${path} was aborted`, { sourceId: path, cause: signal.reason });
 }
 
 function tooLarge(path: string, maxBytes: number): ConfigReloadError {

@@ -53,7 +53,7 @@ function elapsed(since: number): string {
 }
 
 function sourceOptions(options: FileSourceOptions): FileSourceOptions {
-  const { maxBytes, maxAliasCount, maxDepth, env, secretKeys } = options;
+  const { maxBytes, maxAliasCount, maxDepth, env, secretKeys, workerThreshold } = options;
   return {
     // The manager's secret keys mask the code frames of syntax errors too.
     ...(secretKeys !== undefined ? { secretKeys } : {}),
@@ -61,6 +61,7 @@ function sourceOptions(options: FileSourceOptions): FileSourceOptions {
     ...(maxAliasCount !== undefined ? { maxAliasCount } : {}),
     ...(maxDepth !== undefined ? { maxDepth } : {}),
     ...(env !== undefined ? { env } : {}),
+    ...(workerThreshold !== undefined ? { workerThreshold } : {}),
   };
 }
 
@@ -81,7 +82,7 @@ export async function reloadConfig<T = AiqConfig>(
   const logger = options.logger ?? createConsoleLogger();
   const source = fileSource(path, sourceOptions(options));
   let started = performance.now();
-  const document = await source.read(options.signal);
+  const document = await source.read(options.signal).finally(() => source.close());
   logger.debug(`read and parsed ${source.files.join(", ")} in ${elapsed(started)}`);
   for (const warning of document.warnings ?? []) logger.warn(warning);
   started = performance.now();
@@ -113,7 +114,14 @@ export async function createConfigManager<T = AiqConfig>(
   path: string,
   options: CreateConfigManagerOptions<T> = {},
 ): Promise<ConfigManager<T>> {
-  const { maxBytes: _bytes, maxAliasCount: _aliases, maxDepth: _depth, env, ...managerOptions } = options;
+  const {
+    maxBytes: _bytes,
+    maxAliasCount: _aliases,
+    maxDepth: _depth,
+    workerThreshold: _threshold,
+    env,
+    ...managerOptions
+  } = options;
   // Under `aiq-config run`, its -o overrides (explicit ones win over them, path by path).
   const overrides = { ...runnerOverridesFor(path, env ?? process.env), ...managerOptions.overrides };
   return ConfigManager.create<T>({ ...managerOptions, overrides, source: fileSource(path, sourceOptions(options)) });

@@ -95,7 +95,9 @@ class ParseThread {
     if (this.#worker) return this.#worker;
     const worker = new Worker(WORKER_URL, {
       name: "aiq-config-parse",
-      execArgv: [...workerExecArgv(process.execArgv), ...(FROM_SOURCES ? ["--import", HOOKS] : [])],
+      // None of the program's own options: the worker runs only this package's code, and a worker
+      // refuses some of them (V8's --expose-gc, --input-type of `node -e`).
+      execArgv: FROM_SOURCES ? ["--import", HOOKS] : [],
     });
     worker.unref();
     worker.on("message", (reply: ParseReply | ReadyMessage) => {
@@ -165,20 +167,6 @@ class ParseThread {
     this.#ready = false;
     return worker.terminate().then(() => undefined);
   }
-}
-
-/**
- * The process's options as a worker may take them (by default a worker inherits them all): without
- * the code of `node -e`/`-p` and `--input-type`, which a worker started from a file refuses.
- */
-function workerExecArgv(execArgv: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i++) {
-    const arg = execArgv[i] as string;
-    if (/^(?:-e|--eval|-p|--print|-pe|--input-type)$/.test(arg)) i++;
-    else if (!/^(?:--eval|--print|--input-type)=/.test(arg)) kept.push(arg);
-  }
-  return kept;
 }
 
 /** The process's parse thread. */

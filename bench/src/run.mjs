@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // aiq-config benchmarks: against the floor (raw fs.watch + yaml.parse) and the peers (chokidar, c12).
-// Usage: node --expose-gc bench/src/run.mjs [--smoke] [--only=latency,bursts,truncate,pipeline,cli,memory,idle,etcd,runner]
+// Usage: node --expose-gc bench/src/run.mjs [--smoke] [--only=latency,bursts,truncate,pipeline,cli,memory,idle,etcd,runner,scale]
 //        [--aiq-debounce=N]  (diagnosis: our contender with autoReload({ debounceMs: N }); not a goal run)
 // Every figure is a ratio or a difference against a baseline measured in the same run.
 import { spawnSync } from "node:child_process";
@@ -16,13 +16,14 @@ import { median, r1, r2 } from "./lib/stats.mjs";
 import { bursts, latency, truncateThenWrite } from "./watch.mjs";
 import { etcdBench } from "./etcd.mjs";
 import { runnerBench } from "./runner.mjs";
+import { scaleBench } from "./scale.mjs";
 
 const BENCH = fileURLToPath(new URL("..", import.meta.url));
 const ROOT = path.resolve(BENCH, "..");
 const args = process.argv.slice(2);
 const smoke = args.includes("--smoke");
 const onlyArg = args.find((a) => a.startsWith("--only="));
-const ALL = ["latency", "bursts", "truncate", "pipeline", "cli", "memory", "idle", "etcd", "runner"];
+const ALL = ["latency", "bursts", "truncate", "pipeline", "cli", "memory", "idle", "etcd", "runner", "scale"];
 const only = onlyArg ? onlyArg.slice(7).split(",") : ALL;
 // Diagnosis only: run our contender with autoReload({ debounceMs: N }) instead of the defaults.
 const debounceArg = args.find((a) => a.startsWith("--aiq-debounce="));
@@ -38,6 +39,17 @@ const P = smoke
       memory: { reloads: 5, n: 400 },
       cli: { runs: 2 },
       idle: { files: 100, dirs: 4, seconds: 1, settleMs: 300 },
+      scale: {
+        files: 100,
+        dirs: 4,
+        saves: 5,
+        gapMs: 100,
+        idleSeconds: 1,
+        settleMs: 300,
+        reloads: 2,
+        thresholdRuns: 2,
+        n: 400,
+      },
     }
   : {
       latency: { saves: 100, gapMs: 200 },
@@ -47,6 +59,16 @@ const P = smoke
       memory: { reloads: 100 },
       cli: { runs: 10 },
       idle: { files: 1000, dirs: 10, seconds: 10, settleMs: 2000 },
+      scale: {
+        files: 1000,
+        dirs: 10,
+        saves: 40,
+        gapMs: 150,
+        idleSeconds: 10,
+        settleMs: 2000,
+        reloads: 9,
+        thresholdRuns: 9,
+      },
     };
 
 /** Which of our packages are built (their dist/ is what is benchmarked). */
@@ -151,6 +173,14 @@ await Promise.all(memIdle);
 
 await section("etcd", () => etcdBench({ smoke, log }));
 await section("runner", () => runnerBench({ smoke, log }));
+await section("scale", async () => {
+  const miss = aiqMissing;
+  if (miss) return { missing: miss };
+  const floor = res.latency?.floor?.p50;
+  const ours = res.latency?.aiq?.p50;
+  const latencyGapToFloorMs = typeof floor === "number" && typeof ours === "number" ? r1(ours - floor) : undefined;
+  return scaleBench({ ...P.scale, latencyGapToFloorMs, log });
+});
 
 res.meta.seconds = Math.round((performance.now() - started) / 1000);
 res.goals = evaluateGoals(res);

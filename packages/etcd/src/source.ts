@@ -176,9 +176,9 @@ export class EtcdSource implements EtcdConfigSource {
         { sourceId: this.id },
       );
     }
-    const text = state.kv.value.toString("utf8");
     const document = this.#parse(state.kv.value, state.revision);
-    this.#text = { state, value: text };
+    // The text is kept for the cache file only: no second decode of every value without one.
+    if (this.#options.cacheFile) this.#text = { state, value: state.kv.value.toString("utf8") };
     return document;
   }
 

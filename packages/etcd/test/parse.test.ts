@@ -54,5 +54,10 @@ describe("parseEtcdValue: a value parsed as every process following the key pars
         message: expect.stringContaining("etcd:k.yml@4 is not valid UTF-8"),
       }),
     );
+    // A value cut inside a character is refused, and the next value decodes whole (no state carried over).
+    expect(() => parseEtcdValue(Buffer.from([0x61, 0x3a, 0x20, 0xe2, 0x82]), { key: "k.yml" })).toThrow(
+      expect.objectContaining({ code: "ENCODING" }),
+    );
+    expect(parseEtcdValue(Buffer.from("a: é\n"), { key: "k.yml" }).data).toEqual({ a: "é" });
   });
 });

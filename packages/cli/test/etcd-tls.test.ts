@@ -71,7 +71,7 @@ describe.skipIf(skip)("scenario 60: aiq-config against an etcd over TLS with cli
   it("a wrong CA, or no client certificate, exits 4 with a clear error and hint, naming no secret", async () => {
     const wrongCa = record(
       await runCliText(
-        ["pull", "--etcd", etcd.url, "--key", KEY, "--timeout", "500"].concat([
+        ["pull", "--etcd", etcd.url, "--key", KEY, "--timeout", "2000"].concat([
           "--ca",
           files().untrustedCa,
           "--cert",
@@ -89,7 +89,7 @@ describe.skipIf(skip)("scenario 60: aiq-config against an etcd over TLS with cli
     expect(hasStack(wrongCa.stderr)).toBe(false);
 
     const noCert = record(
-      await runCliText(["pull", "--etcd", etcd.url, "--key", KEY, "--timeout", "500", "--ca", files().ca], { env }),
+      await runCliText(["pull", "--etcd", etcd.url, "--key", KEY, "--timeout", "2000", "--ca", files().ca], { env }),
     );
     expect(noCert.code, noCert.stderr).toBe(4);
     expect(noCert.stderr).toMatch(/^error: .*etcd refused this client's certificate/m);

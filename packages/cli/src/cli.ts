@@ -20,7 +20,7 @@ export interface CreateCliOptions {
    * Colour clipanion's help and usage errors.
    * @default false
    */
-  colors?: boolean;
+  colors?: boolean | undefined;
 }
 
 /**

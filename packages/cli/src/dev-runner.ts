@@ -23,9 +23,9 @@ export interface DevRunnerOptions {
   args: readonly string[];
   overrides: Readonly<Record<string, string>>;
   /** The service's own schema (`--schema`); the default AIQ schema when absent. */
-  schema?: StandardSchemaV1<unknown, unknown>;
+  schema?: StandardSchemaV1<unknown, unknown> | undefined;
   /** `--strict-keys`: the runner refuses a save whose component keys look like typos of known fields. */
-  strictKeys?: boolean;
+  strictKeys?: boolean | undefined;
   /** Sent to the group to restart it (`--signal`). */
   restartSignal: NodeJS.Signals;
   graceMs: number;
@@ -34,11 +34,11 @@ export interface DevRunnerOptions {
   /** The runner's environment; the service gets it plus `AIQ_CONFIG_*`. */
   env: Record<string, string | undefined>;
   stdio: StdioOptions;
-  onSpawn?: (child: ChildProcess) => void;
+  onSpawn?: ((child: ChildProcess) => void) | undefined;
   reporter: RunReporter;
   logger: Logger;
   /** Aborted (reason: the signal's name) to stop the runner: SIGINT is passed on, anything else becomes SIGTERM. */
-  stop?: AbortSignal;
+  stop?: AbortSignal | undefined;
 }
 
 /** A started service and what the runner knows of it. */
@@ -125,8 +125,8 @@ export class DevRunner {
       logFailures: false,
       env,
       events: this.#bus,
-      ...(schema ? { schema } : {}),
-      ...(strictKeys ? { strictKeys } : {}),
+      schema,
+      strictKeys,
     });
   }
 
@@ -264,7 +264,7 @@ export class DevRunner {
     if (Object.keys(overrides).length > 0) childEnv.AIQ_CONFIG_OVERRIDES = JSON.stringify(overrides);
     else delete childEnv.AIQ_CONFIG_OVERRIDES;
     server.accepting = true;
-    const group = startGroup(command, args, { env: childEnv, stdio, ...(onSpawn ? { onSpawn } : {}) });
+    const group = startGroup(command, args, { env: childEnv, stdio, onSpawn });
     const service: Service = { group, pid: group.pid, version, stopping: false };
     this.#service = service;
     this.#offered = version;

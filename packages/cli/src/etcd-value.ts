@@ -157,7 +157,7 @@ export async function validateValue(
     strictKeys: boolean;
     logger: Logger;
     maxBytes: number;
-    schema?: StandardSchemaV1<unknown, unknown>;
+    schema?: StandardSchemaV1<unknown, unknown> | undefined;
   },
 ): Promise<void> {
   const document = parseEtcdValue(value.text, {
@@ -171,6 +171,6 @@ export async function validateValue(
     sourceId: value.filename,
     strictKeys: options.strictKeys,
     logger: options.logger,
-    ...(options.schema ? { schema: options.schema } : {}),
+    schema: options.schema,
   });
 }

@@ -25,7 +25,7 @@ export interface StartGroupOptions {
   env: Record<string, string | undefined>;
   stdio: StdioOptions;
   /** Receives the child once spawned, to pipe its output where stdio says `pipe`. */
-  onSpawn?: (child: ChildProcess) => void;
+  onSpawn?: ((child: ChildProcess) => void) | undefined;
 }
 
 /**

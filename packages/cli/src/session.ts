@@ -195,7 +195,7 @@ export interface SessionStreams {
   input: NodeJS.ReadableStream;
   output: NodeJS.WritableStream;
   /** Ends the session as `q` would. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** How a session ended: `q`, end of input (Ctrl-D, a pipe's end), or Ctrl-C / the stop signal. */

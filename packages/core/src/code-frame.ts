@@ -6,15 +6,15 @@ export interface CodeFrameOptions {
    * Lines shown before and after the line of the position.
    * @default 2
    */
-  linesAround?: number;
+  linesAround?: number | undefined;
   /** Values to show as `***` wherever they appear (e.g. the secret values of the parsed document). */
-  secrets?: Iterable<string>;
+  secrets?: Iterable<string> | undefined;
   /**
    * Extra secret keys (as a manager's `secretKeys`); the built-in ones (`api_key`, `*_key`, `token`,
    * `password`, `secret`...) are always masked. A dotted pattern masks its last key.
    * @default []
    */
-  secretKeys?: readonly SecretKeyPattern[];
+  secretKeys?: readonly SecretKeyPattern[] | undefined;
 }
 
 /** A 1-based place in a text. */

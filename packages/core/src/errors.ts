@@ -54,9 +54,9 @@ const BRAND = Symbol.for("@aiq/config-error");
 /** Options common to every aiq-config error. */
 export interface ConfigErrorOptions {
   /** The underlying error. */
-  cause?: unknown;
+  cause?: unknown | undefined;
   /** The source the error concerns (usually the resolved file path). */
-  sourceId?: string;
+  sourceId?: string | undefined;
 }
 
 /** The base of every error aiq-config throws. */

@@ -66,10 +66,10 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     this.#source = options.source;
     this.#secretKeys = options.secretKeys ?? [];
     this.#resolveOptions = {
-      ...(options.schema ? { schema: options.schema } : {}),
+      schema: options.schema,
       sourceId: options.source.id,
       secretKeys: this.#secretKeys,
-      ...(options.strictKeys ? { strictKeys: true } : {}),
+      strictKeys: options.strictKeys,
     };
     this.#events = options.events ?? getEventManager();
     this.#logger = options.logger ?? createConsoleLogger();

@@ -22,8 +22,8 @@ export interface ApplyOverridesOptions {
 /** How the pipeline places the issues of overrides before they are thrown: positions and source. */
 export interface OverrideIssueContext {
   /** Where the document wrote a path (or its nearest ancestor). */
-  position?: (path: ConfigPath) => Pick<ConfigIssue, "file" | "line" | "column" | "frame">;
-  sourceId?: string;
+  position?: ((path: ConfigPath) => Pick<ConfigIssue, "file" | "line" | "column" | "frame">) | undefined;
+  sourceId?: string | undefined;
 }
 
 interface ParsedOverride {
@@ -172,7 +172,7 @@ export function overrideError(
   return new ConfigValidationError(placed, {
     code,
     message,
-    ...(context.sourceId !== undefined ? { sourceId: context.sourceId } : {}),
+    sourceId: context.sourceId,
   });
 }
 

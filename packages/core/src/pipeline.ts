@@ -23,22 +23,22 @@ export interface ResolveConfigOptions<T> {
    * The schema to validate against.
    * @default aiqConfigSchema
    */
-  schema?: StandardSchemaV1<unknown, T>;
+  schema?: StandardSchemaV1<unknown, T> | undefined;
   /**
    * Dotted-path overrides to apply before validating.
    * @default {}
    */
-  overrides?: ConfigOverrides;
+  overrides?: ConfigOverrides | undefined;
   /** Where issues point when the document does not say (usually the file path). */
-  sourceId?: string;
+  sourceId?: string | undefined;
   /** Extra secret keys or dotted path patterns, hidden in messages. */
-  secretKeys?: readonly SecretKeyPattern[];
+  secretKeys?: readonly SecretKeyPattern[] | undefined;
   /**
    * With the default schema: refuse a component key that looks like a typo of a common field
    * (`temprature`), instead of warning about it.
    * @default false
    */
-  strictKeys?: boolean;
+  strictKeys?: boolean | undefined;
 }
 
 /** The outcome of resolving a document against the current config. */
@@ -82,8 +82,8 @@ export async function resolveDocument<T>(
     // Every issue is placed before it is thrown: where the document wrote it (with a code frame), or,
     // in a value an override wrote, named after the override.
     const context: IssueContext = {
-      ...(document.locate ? { locate: document.locate.bind(document) } : {}),
-      ...(sourceId !== undefined ? { file: sourceId } : {}),
+      locate: document.locate?.bind(document),
+      file: sourceId,
       secrets,
       secretKeys,
       overrideAt: (path) => findOverrideAt(document.data, overrides, path),
@@ -91,7 +91,7 @@ export async function resolveDocument<T>(
     };
     const placement: OverrideIssueContext = {
       position: (path) => positionAt(path, context),
-      ...(sourceId !== undefined ? { sourceId } : {}),
+      sourceId,
     };
     // applyOverrides copies on write along each path: the source document (possibly frozen, possibly
     // with YAML aliases shared between keys) is never changed.
@@ -134,7 +134,7 @@ export function nestedTooDeeply(sourceId?: string): ConfigValidationError {
   const message = "the config is nested too deeply to process (the call stack ran out); flatten it";
   return new ConfigValidationError([{ path: "", message }], {
     code: "RESOURCE_LIMIT",
-    ...(sourceId !== undefined ? { sourceId } : {}),
+    sourceId,
   });
 }
 
@@ -161,7 +161,7 @@ function frameAt(
  */
 export async function resolveConfig<T = import("./aiq-schema.js").AiqConfig>(
   document: SourceDocument,
-  options: ResolveConfigOptions<T> & { logger?: Logger } = {},
+  options: ResolveConfigOptions<T> & { logger?: Logger | undefined } = {},
 ): Promise<Readonly<T>> {
   const { logger, ...resolveOptions } = options;
   const resolved = await resolveDocument(document, resolveOptions);

@@ -66,47 +66,47 @@ export interface ConfigManagerOptions<T> {
    * The schema the config must match; valibot, zod or any Standard Schema.
    * @default aiqConfigSchema
    */
-  schema?: StandardSchemaV1<unknown, T>;
+  schema?: StandardSchemaV1<unknown, T> | undefined;
   /**
    * Dotted-path overrides applied after every read.
    * @default {}
    */
-  overrides?: ConfigOverrides;
+  overrides?: ConfigOverrides | undefined;
   /**
    * How many snapshots to keep, the current one included.
    * @default 10
    */
-  maxSnapshots?: number;
+  maxSnapshots?: number | undefined;
   /**
    * The bus to emit events on; a given bus is the only one used.
    * @default getEventManager()
    */
-  events?: EventManager;
+  events?: EventManager | undefined;
   /**
    * Where log lines go.
    * @default warnings on stderr; every step with `AIQ_CONFIG_LOG=debug`
    */
-  logger?: Logger;
+  logger?: Logger | undefined;
   /**
    * Extra keys whose values are secret (matched against the last path segment), beyond the built-in
    * `api_key`, `*_key`, `token`, `password`, `secret`... Strings match exactly (case-insensitive); a
    * `RegExp` is tested on the key; a string with dots (`llms.*.endpoint`) matches a whole path.
    * @default []
    */
-  secretKeys?: readonly (string | RegExp)[];
+  secretKeys?: readonly (string | RegExp)[] | undefined;
   /**
    * With the default schema: refuse a component key that looks like a typo of a common field
    * (`temprature` for `temperature`) instead of warning about it.
    * @default false
    */
-  strictKeys?: boolean;
+  strictKeys?: boolean | undefined;
   /**
    * Warn on the logger about each failed reload, rollback or override change. Turn it off when the
    * program reports CONFIG_RELOAD_FAILED (or `status.lastError`) itself, as the CLI's `watch` does,
    * so a failure is not said twice. The event and the status are there either way.
    * @default true
    */
-  logFailures?: boolean;
+  logFailures?: boolean | undefined;
 }
 
 /** A config version kept to roll back to. Deep-frozen; unchanged subtrees are shared between snapshots. */
@@ -190,9 +190,9 @@ export interface ReloadOptions {
    * Run the whole pipeline and return the candidate without applying it.
    * @default false
    */
-  validateOnly?: boolean;
+  validateOnly?: boolean | undefined;
   /** Abandons the read; the reload then fails with code `ABORTED`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 /** A watcher attached to a manager (by `autoReload`): reported in `status`, closed with the manager. */

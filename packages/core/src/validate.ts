@@ -7,9 +7,9 @@ import type { ConfigPath, SourceDocument } from "./types.js";
 /** What issue positions and redaction need to know about the document being validated. */
 export interface IssueContext {
   /** The document's locate(), for line/column. */
-  locate?: SourceDocument["locate"];
+  locate?: SourceDocument["locate"] | undefined;
   /** The file issues point to when locate() names none. */
-  file?: string;
+  file?: string | undefined;
   /** Values to hide in every message. */
   secrets: ReadonlySet<string>;
   secretKeys: readonly SecretKeyPattern[];

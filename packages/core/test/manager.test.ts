@@ -474,10 +474,7 @@ describe("logFailures", () => {
   it("warns about a failed reload by default, and not with logFailures: false; the event and status stay", async () => {
     for (const logFailures of [undefined, false]) {
       const logger = recordingLogger();
-      const { manager, source, events } = await start({
-        logger,
-        ...(logFailures === undefined ? {} : { logFailures }),
-      });
+      const { manager, source, events } = await start({ logger, logFailures });
       source.set({ name: 1 });
       await expect(manager.reloadConfig()).rejects.toBeInstanceOf(ConfigValidationError);
       expect(logger.warnings.filter((w) => w.includes("failed; keeping version"))).toHaveLength(

@@ -91,10 +91,10 @@ export function parseEtcdValue(value: string | Uint8Array, options: ParseEtcdVal
   const parsed = parseConfig(text, {
     filename: name,
     format: etcdValueFormat(key),
-    ...(options.maxAliasCount === undefined ? {} : { maxAliasCount: options.maxAliasCount }),
-    ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }),
-    ...(options.env === undefined ? {} : { env: options.env }),
-    ...(options.secretKeys === undefined ? {} : { secretKeys: options.secretKeys }),
+    maxAliasCount: options.maxAliasCount,
+    maxDepth: options.maxDepth,
+    env: options.env,
+    secretKeys: options.secretKeys,
   });
   const data = parsed.data;
   if (typeof data === "object" && data !== null && !Array.isArray(data) && Object.hasOwn(data, "base")) {

@@ -11,7 +11,7 @@ export function unavailable(connection: EtcdConnection, why: string, cause?: unk
   return new ConfigReloadError(
     "UNAVAILABLE",
     `etcd at ${connection.endpoints.join(", ")} cannot be reached for key ${connection.key}: ${why}`,
-    { sourceId: sourceIdOf(connection.key), ...(cause === undefined ? {} : { cause }) },
+    { sourceId: sourceIdOf(connection.key), cause },
   );
 }
 

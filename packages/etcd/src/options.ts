@@ -8,29 +8,31 @@ export interface EtcdConnectionOptions {
    * Client URLs of members of one cluster (`http://10.0.0.5:2379`, `https://...` for TLS); a string may list several, comma-separated.
    * @default env AIQ_ETCD_ENDPOINTS, else an error
    */
-  endpoints?: string | readonly string[];
+  endpoints?: string | readonly string[] | undefined;
   /** The key holding the config: YAML text, JSON when it ends in `.json`. */
   key: string;
   /**
    * etcd credentials; the password never appears in any message.
    * @default env AIQ_ETCD_USER and AIQ_ETCD_PASSWORD when both are set, else none
    */
-  auth?: { username: string; password: string };
+  auth?: { username: string; password: string } | undefined;
   /**
    * TLS material, each PEM text (or a path to a PEM file): `ca` to trust the server, `cert` + `key` for a client certificate.
    * @default none: the system's trust store for `https://` endpoints
    */
-  tls?: { ca?: string | Buffer; cert?: string | Buffer; key?: string | Buffer };
+  tls?:
+    | { ca?: string | Buffer | undefined; cert?: string | Buffer | undefined; key?: string | Buffer | undefined }
+    | undefined;
   /**
    * No call to etcd waits longer than this, in milliseconds.
    * @default 3000
    */
-  callTimeoutMs?: number;
+  callTimeoutMs?: number | undefined;
   /**
    * Largest value accepted, in bytes: a larger one is refused before it is sent (etcd's own limit is ~1.5 MiB).
    * @default 1048576 (1 MiB)
    */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
 }
 
 /** Options of `etcdSource`: the connection, plus start-up, resync, cache and the loader's limits. */
@@ -40,43 +42,43 @@ export interface EtcdSourceOptions extends EtcdConnectionOptions {
    * process can start while etcd is down. A corrupt file, or one for another key, is ignored with a warning.
    * @default none
    */
-  cacheFile?: string;
+  cacheFile?: string | undefined;
   /**
    * How long the first read keeps retrying an unreachable etcd before it fails with `UNAVAILABLE` (or starts from `cacheFile`), in milliseconds.
    * @default 5000
    */
-  startupTimeoutMs?: number;
+  startupTimeoutMs?: number | undefined;
   /**
    * A full read of the key this often even when no event came (events are hints, not truth), in milliseconds.
    * @default 300000
    */
-  resyncIntervalMs?: number;
+  resyncIntervalMs?: number | undefined;
   /**
    * How many alias expansions a YAML value may make; `0` rejects any alias.
    * @default 100
    */
-  maxAliasCount?: number;
+  maxAliasCount?: number | undefined;
   /**
    * How deeply lists and mappings may nest.
    * @default 256
    */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
   /**
    * The variables `${VAR}` placeholders are replaced with, read at every read.
    * @default process.env
    */
-  env?: ConfigEnv;
+  env?: ConfigEnv | undefined;
   /**
    * Extra keys or dotted path patterns whose values the code frames of syntax errors show as `***`
    * (`createEtcdConfigManager` passes the manager's on).
    * @default []
    */
-  secretKeys?: readonly SecretKeyPattern[];
+  secretKeys?: readonly SecretKeyPattern[] | undefined;
   /**
    * Where warnings (an ignored cache file, an unset `${VAR}`) go.
    * @default warnings on stderr
    */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 /** A connection with every default applied. */

@@ -8,7 +8,7 @@ export interface GetEtcdValueOptions extends EtcdConnectionOptions {
    * Read the value as it was at this store revision (a fleet rollback reads an older value).
    * @default the current value
    */
-  revision?: string;
+  revision?: string | undefined;
 }
 
 /** Options of {@link putEtcdValue}. */
@@ -16,9 +16,9 @@ export interface PutEtcdValueOptions extends EtcdConnectionOptions {
   /** The raw text to store (`${VAR}` placeholders stay unresolved: every process resolves its own). */
   value: string;
   /** Write only if the key's `mod_revision` is still this (compare-and-swap). */
-  expectRevision?: string;
+  expectRevision?: string | undefined;
   /** Write only if the key does not exist yet (compared on `create_revision == 0`). */
-  create?: boolean;
+  create?: boolean | undefined;
 }
 
 /**

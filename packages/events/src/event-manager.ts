@@ -10,7 +10,7 @@ export interface EventManagerOptions {
    * Where a handler's error goes. Handlers are isolated: the error never reaches the emitter.
    * @default a one-line warning on stderr
    */
-  onHandlerError?: HandlerErrorReporter;
+  onHandlerError?: HandlerErrorReporter | undefined;
 }
 
 type Events = { [K in ConfigEventType]: EventOfType<K> };

@@ -26,7 +26,7 @@ export function parseFailure(
   file: string,
   cause?: unknown,
 ): ConfigValidationError {
-  return new ConfigValidationError(issues, { code, sourceId: file, ...(cause === undefined ? {} : { cause }) });
+  return new ConfigValidationError(issues, { code, sourceId: file, cause });
 }
 
 /** The text issues point into, and the extra keys whose values its frames mask. */

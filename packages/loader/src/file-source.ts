@@ -12,29 +12,29 @@ export interface FileSourceOptions {
    * Largest file accepted, in bytes (each file of a `base:` chain).
    * @default 10485760 (10 MiB)
    */
-  maxBytes?: number;
+  maxBytes?: number | undefined;
   /**
    * How many alias expansions a YAML document may make; `0` rejects any alias.
    * @default 100
    */
-  maxAliasCount?: number;
+  maxAliasCount?: number | undefined;
   /**
    * How deeply lists and mappings may nest. Much more than the default risks exhausting the stack
    * in yaml's composer (it recurses per level).
    * @default 256
    */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
   /**
    * The variables `${VAR}` placeholders are replaced with, read at every read.
    * @default process.env
    */
-  env?: ConfigEnv;
+  env?: ConfigEnv | undefined;
   /**
    * Extra keys or dotted path patterns whose values the code frames of syntax errors show as `***`;
    * give the manager's `secretKeys` (`createConfigManager` and `reloadConfig` pass theirs on).
    * @default []
    */
-  secretKeys?: readonly SecretKeyPattern[];
+  secretKeys?: readonly SecretKeyPattern[] | undefined;
   /**
    * Size in bytes from which a file (of the chain) is parsed in a worker thread, off the event loop:
    * the result is the same, issues and positions included. `Infinity` parses every file on the
@@ -42,7 +42,7 @@ export interface FileSourceOptions {
    * idle, and stops when the last source using it is closed.
    * @default DEFAULT_WORKER_THRESHOLD (64 KiB)
    */
-  workerThreshold?: number;
+  workerThreshold?: number | undefined;
 }
 
 /** A `ConfigSource` reading a config file and its `base:` chain. */

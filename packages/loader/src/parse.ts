@@ -15,29 +15,29 @@ export interface ParseConfigOptions {
    * The format, for text whose name has no config extension (an etcd key: `etcd:<key>@<revision>`).
    * @default from the extension of `filename`
    */
-  format?: ConfigFormat;
+  format?: ConfigFormat | undefined;
   /**
    * How many alias expansions a YAML document may make; `0` rejects any alias.
    * @default 100
    */
-  maxAliasCount?: number;
+  maxAliasCount?: number | undefined;
   /**
    * How deeply lists and mappings may nest. Much more than the default risks exhausting the stack
    * in yaml's composer (it recurses per level).
    * @default 256
    */
-  maxDepth?: number;
+  maxDepth?: number | undefined;
   /**
    * The variables `${VAR}` placeholders are replaced with.
    * @default process.env
    */
-  env?: ConfigEnv;
+  env?: ConfigEnv | undefined;
   /**
    * Extra keys or dotted path patterns whose values the code frames of syntax errors show as `***`
    * (the built-in `api_key`, `*_key`, `token`, `password`, `secret`... always are).
    * @default []
    */
-  secretKeys?: readonly SecretKeyPattern[];
+  secretKeys?: readonly SecretKeyPattern[] | undefined;
 }
 
 /** A parsed config document. */

@@ -137,10 +137,7 @@ function tooLarge(path: string, maxBytes: number): ConfigReloadError {
 }
 
 function readError(code: ConfigErrorCode, path: string, what: string, cause?: unknown): ConfigReloadError {
-  return new ConfigReloadError(code, `Config file ${path} ${what}`, {
-    sourceId: path,
-    ...(cause === undefined ? {} : { cause }),
-  });
+  return new ConfigReloadError(code, `Config file ${path} ${what}`, { sourceId: path, cause });
 }
 
 const SYSTEM_CODES: Record<string, [ConfigErrorCode, string]> = {

@@ -18,31 +18,31 @@ export interface ReloadConfigOptions<T> extends FileSourceOptions {
    * call sites read like `ConfigManager.reloadConfig`.
    * @default false
    */
-  validateOnly?: boolean;
+  validateOnly?: boolean | undefined;
   /**
    * The schema the config must match; valibot, zod or any Standard Schema.
    * @default aiqConfigSchema
    */
-  schema?: StandardSchemaV1<unknown, T>;
+  schema?: StandardSchemaV1<unknown, T> | undefined;
   /**
    * Dotted-path overrides applied before validating.
    * @default {}
    */
-  overrides?: ConfigOverrides;
+  overrides?: ConfigOverrides | undefined;
   /**
    * With the default schema: refuse a component key that looks like a typo of a common field
    * (`temprature`) instead of warning about it.
    * @default false
    */
-  strictKeys?: boolean;
+  strictKeys?: boolean | undefined;
   /** Abandons the read; it then fails with code `ABORTED`. */
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /**
    * Where warnings (an unset `${VAR}`, a likely typo of a known key) and, at debug level, each step
    * with its duration go.
    * @default warnings on stderr; every step with `AIQ_CONFIG_LOG=debug`
    */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 /** Options of {@link createConfigManager}: a manager's options, without `source`, plus the file's. */
@@ -54,15 +54,8 @@ function elapsed(since: number): string {
 
 function sourceOptions(options: FileSourceOptions): FileSourceOptions {
   const { maxBytes, maxAliasCount, maxDepth, env, secretKeys, workerThreshold } = options;
-  return {
-    // The manager's secret keys mask the code frames of syntax errors too.
-    ...(secretKeys !== undefined ? { secretKeys } : {}),
-    ...(maxBytes !== undefined ? { maxBytes } : {}),
-    ...(maxAliasCount !== undefined ? { maxAliasCount } : {}),
-    ...(maxDepth !== undefined ? { maxDepth } : {}),
-    ...(env !== undefined ? { env } : {}),
-    ...(workerThreshold !== undefined ? { workerThreshold } : {}),
-  };
+  // The manager's secret keys mask the code frames of syntax errors too.
+  return { secretKeys, maxBytes, maxAliasCount, maxDepth, env, workerThreshold };
 }
 
 /**
@@ -88,10 +81,10 @@ export async function reloadConfig<T = AiqConfig>(
   started = performance.now();
   const config = await resolveConfig<T>(document, {
     sourceId: source.id,
-    ...(options.schema ? { schema: options.schema } : {}),
-    ...(options.overrides ? { overrides: options.overrides } : {}),
-    ...(options.secretKeys ? { secretKeys: options.secretKeys } : {}),
-    ...(options.strictKeys ? { strictKeys: true } : {}),
+    schema: options.schema,
+    overrides: options.overrides,
+    secretKeys: options.secretKeys,
+    strictKeys: options.strictKeys,
     logger,
   });
   logger.debug(`applied overrides and validated ${source.id} in ${elapsed(started)}`);

@@ -37,12 +37,12 @@ export interface AutoReloadOptions
    * It must emit on the manager's bus. autoReload owns it from then on: `stop()` closes it.
    * @default a new `ConfigWatcher` on `manager.events` with the other options
    */
-  watcher?: FileWatcher;
+  watcher?: FileWatcher | undefined;
   /**
    * Where log lines go.
    * @default warnings on stderr; every step with `AIQ_CONFIG_LOG=debug`
    */
-  logger?: Logger;
+  logger?: Logger | undefined;
 }
 
 /** A running {@link autoReload}. */
@@ -106,11 +106,11 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
     new ConfigWatcher({
       events: manager.events,
       logger,
-      ...(options.debounceMs === undefined ? {} : { debounceMs: options.debounceMs }),
-      ...(options.burstDebounceMs === undefined ? {} : { burstDebounceMs: options.burstDebounceMs }),
-      ...(options.usePolling === undefined ? {} : { usePolling: options.usePolling }),
-      ...(options.interval === undefined ? {} : { interval: options.interval }),
-      ...(options.fallbackToPolling === undefined ? {} : { fallbackToPolling: options.fallbackToPolling }),
+      debounceMs: options.debounceMs,
+      burstDebounceMs: options.burstDebounceMs,
+      usePolling: options.usePolling,
+      interval: options.interval,
+      fallbackToPolling: options.fallbackToPolling,
     });
   const watched = new Set<string>();
   let stopping: Promise<void> | undefined;

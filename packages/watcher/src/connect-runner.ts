@@ -15,7 +15,7 @@ export interface ConnectRunnerOptions {
    * Where `AIQ_CONFIG_RUNNER` is looked up.
    * @default process.env
    */
-  env?: Record<string, string | undefined>;
+  env?: Record<string, string | undefined> | undefined;
 }
 
 /** A connection to `aiq-config run`, from {@link connectRunner}. */

@@ -8,8 +8,8 @@ import { ConfigCommand } from "./base.js";
 export interface EtcdTarget {
   endpoints: string[];
   key: string;
-  auth?: { username: string; password: string };
-  tls?: { ca?: Buffer; cert?: Buffer; key?: Buffer };
+  auth?: { username: string; password: string } | undefined;
+  tls?: { ca?: Buffer | undefined; cert?: Buffer | undefined; key?: Buffer | undefined } | undefined;
   startupTimeoutMs: number;
   callTimeoutMs: number;
 }
@@ -118,8 +118,8 @@ export abstract class EtcdCommand extends ConfigCommand {
     return {
       endpoints,
       key: this.key,
-      ...(auth ? { auth } : {}),
-      ...(tls ? { tls } : {}),
+      auth,
+      tls,
       startupTimeoutMs: timeout,
       callTimeoutMs: Math.min(timeout, 3000),
     };
@@ -164,6 +164,6 @@ export abstract class EtcdCommand extends ConfigCommand {
       read("--cert-key", this.certKey),
     ]);
     if (!ca && !cert) return undefined;
-    return { ...(ca ? { ca } : {}), ...(cert ? { cert } : {}), ...(key ? { key } : {}) };
+    return { ca, cert, key };
   }
 }

@@ -45,7 +45,7 @@ export class InteractiveCommand extends EtcdCommand {
       const end = await runSession(session, {
         input: this.context.stdin,
         output: this.context.stdout,
-        ...(this.context.signal ? { signal: this.context.signal } : {}),
+        signal: this.context.signal,
       });
       // Leaving by Ctrl-C, Ctrl-D or end of input leaves the cursor after the prompt.
       write([end === "quit" ? "Bye." : "\nBye."]);

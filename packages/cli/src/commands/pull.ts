@@ -35,10 +35,7 @@ export class PullCommand extends EtcdCommand {
       import("@aiq/config-core"),
       import("../etcd-value.js"),
     ]);
-    const found = await getEtcdValue({
-      ...target,
-      ...(this.revision === undefined ? {} : { revision: this.revision }),
-    });
+    const found = await getEtcdValue({ ...target, revision: this.revision });
     if (found === undefined) {
       const when = this.revision === undefined ? "" : ` at revision ${this.revision}`;
       throw new ConfigReloadError("ENOENT", `${target.key} does not exist in etcd${when}.`, {

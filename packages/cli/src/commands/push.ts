@@ -118,7 +118,7 @@ export class PushCommand extends EtcdCommand {
       maxBytes,
       strictKeys: this.strictKeys,
       logger,
-      ...(schema ? { schema } : {}),
+      schema,
     });
 
     const bytes = Buffer.byteLength(value.text, "utf8");

@@ -93,7 +93,7 @@ export class RunCommand extends ConfigCommand {
       command,
       args,
       overrides,
-      ...(schema ? { schema } : {}),
+      schema,
       strictKeys: this.strictKeys,
       restartSignal,
       graceMs,
@@ -116,7 +116,7 @@ export class RunCommand extends ConfigCommand {
           }),
       reporter: new RunReporter({ write: (text) => stderr.write(text), style: this.err, file }),
       logger: this.createLogger(),
-      ...(this.context.signal ? { stop: this.context.signal } : {}),
+      stop: this.context.signal,
     });
     return runner.run();
   }

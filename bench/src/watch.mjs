@@ -110,13 +110,35 @@ async function startAll(names, options) {
   const ws = [];
   started.forEach((s, i) => {
     if (s.status === "fulfilled") ws.push(s.value);
-    else errors[names[i]] = { error: String(s.reason?.message ?? s.reason).slice(0, 400) };
+    else errors[names[i]] = failure(s.reason);
   });
   await sleep(READY_SETTLE_MS);
   return { ws, errors };
 }
 
 const rotate = (xs, k) => xs.map((_, i) => xs[(i + k) % xs.length]);
+
+/** A contender's result when it failed: the reason, cut short. */
+const failure = (reason) => ({ error: String(reason?.message ?? reason).slice(0, 400) });
+
+/**
+ * Stops every contender and files its figures under its name in `result` (a failure where it did
+ * not stop cleanly), with one log line each.
+ * @param summarize (name, observations) => { figures, line }: what a trial kind reports
+ */
+async function collectResults(ws, result, log, summarize) {
+  const fins = await Promise.allSettled(ws.map(finish));
+  fins.forEach((f, i) => {
+    const name = ws[i].name;
+    if (f.status === "rejected") {
+      result[name] = failure(f.reason);
+      return;
+    }
+    const { figures, line } = summarize(name, f.value.observations);
+    result[name] = figures;
+    log(line);
+  });
+}
 
 /**
  * 2a. `trials` bursts of 5 different in-place saves 5 ms apart (~20 ms); after `settleMs` the
@@ -147,24 +169,18 @@ export async function bursts(names, { trials, settleMs, log }) {
       });
     }
   } finally {
-    const fins = await Promise.allSettled(ws.map(finish));
-    fins.forEach((f, i) => {
-      const name = ws[i].name;
-      if (f.status === "rejected") {
-        result[name] = { error: String(f.reason?.message ?? f.reason).slice(0, 400) };
-        return;
-      }
-      const obs = f.value.observations;
-      result[name] = {
-        trials,
-        lostFinal: lost[name],
-        trialsWithEmptyOrPartial: countBadWindows(obs, windows),
-        ...heldCounts(obs),
-        reloadsSeen: obs.length,
+    await collectResults(ws, result, log, (name, obs) => {
+      const held = heldCounts(obs);
+      return {
+        figures: {
+          trials,
+          lostFinal: lost[name],
+          trialsWithEmptyOrPartial: countBadWindows(obs, windows),
+          ...held,
+          reloadsSeen: obs.length,
+        },
+        line: `  bursts ${name}: lost final save in ${lost[name]}/${trials}, ${obs.length} values held, ${held.emptyHeld} empty, ${held.partialHeld} partial`,
       };
-      log(
-        `  bursts ${name}: lost final save in ${lost[name]}/${trials}, ${obs.length} values held, ${result[name].emptyHeld} empty, ${result[name].partialHeld} partial`,
-      );
     });
   }
   return result;
@@ -219,23 +235,12 @@ export async function truncateThenWrite(names, { trials, gapMs, settleMs, log })
       });
     }
   } finally {
-    const fins = await Promise.allSettled(ws.map(finish));
-    fins.forEach((f, i) => {
-      const name = ws[i].name;
-      if (f.status === "rejected") {
-        result[name] = { error: String(f.reason?.message ?? f.reason).slice(0, 400) };
-        return;
-      }
-      const obs = f.value.observations;
-      result[name] = {
-        trials,
-        trialsWithEmptyOrPartial: countBadWindows(obs, windows),
-        ...heldCounts(obs),
-        notConverged: notConverged[name],
+    await collectResults(ws, result, log, (name, obs) => {
+      const bad = countBadWindows(obs, windows);
+      return {
+        figures: { trials, trialsWithEmptyOrPartial: bad, ...heldCounts(obs), notConverged: notConverged[name] },
+        line: `  truncate ${name}: empty/partial held in ${bad}/${trials} trials, final not reached in ${notConverged[name]}`,
       };
-      log(
-        `  truncate ${name}: empty/partial held in ${result[name].trialsWithEmptyOrPartial}/${trials} trials, final not reached in ${notConverged[name]}`,
-      );
     });
   }
   return result;

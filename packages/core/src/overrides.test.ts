@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import { type ConfigValidationError, isConfigValidationError } from "./errors.js";
+import { thrownValidationError } from "../../../tests/support/validation-error.js";
 import { applyOverrides, findDroppedOverrides, parseOverrideArgument } from "./overrides.js";
 import type { ConfigOverrides } from "./types.js";
 
@@ -10,16 +10,6 @@ function deepFreeze<T>(value: T): T {
     for (const child of Object.values(value)) deepFreeze(child);
   }
   return value;
-}
-
-function rejection(run: () => unknown): ConfigValidationError {
-  try {
-    run();
-  } catch (error) {
-    if (isConfigValidationError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigValidationError");
 }
 
 /** Parses CLI arguments the way `aiq-config -o key=value` does, then applies them. */
@@ -53,17 +43,17 @@ describe("parseOverrideArgument", () => {
   });
 
   it("rejects an argument with no = or no key, naming it", () => {
-    const noEq = rejection(() => parseOverrideArgument("llms.main_llm.temperature"));
+    const noEq = thrownValidationError(() => parseOverrideArgument("llms.main_llm.temperature"));
     expect(noEq.code).toBe("INVALID_OVERRIDE");
     expect(noEq.message).toContain('override argument "llms.main_llm.temperature" has no "="');
     expect(noEq.message).toContain("key=value");
-    const noKey = rejection(() => parseOverrideArgument("=1"));
+    const noKey = thrownValidationError(() => parseOverrideArgument("=1"));
     expect(noKey.code).toBe("INVALID_OVERRIDE");
     expect(noKey.message).toContain('has no key before "="');
   });
 
   it("does not print the value of an argument with no key (it may be a secret)", () => {
-    const error = rejection(() => parseOverrideArgument("=sk-CANARY-123"));
+    const error = thrownValidationError(() => parseOverrideArgument("=sk-CANARY-123"));
     expect(JSON.stringify({ message: error.message, issues: error.issues })).not.toContain("CANARY");
   });
 });
@@ -76,7 +66,7 @@ describe("applyOverrides (RELIABILITY 34: override edge cases)", () => {
   });
 
   it.each([["a..b=1"], [".a=1"], ["a.=1"]])("%s is an error naming the override", (arg) => {
-    const error = rejection(() => applyArgs({ a: { b: 1 } }, [arg]));
+    const error = thrownValidationError(() => applyArgs({ a: { b: 1 } }, [arg]));
     const key = arg.slice(0, arg.indexOf("="));
     expect(error.code).toBe("INVALID_PATH");
     expect(error.issues).toEqual([{ path: key, message: expect.stringContaining(`override "${key}"`) }]);
@@ -100,7 +90,7 @@ describe("applyOverrides (RELIABILITY 34: override edge cases)", () => {
   });
 
   it("a list index that is not a number or is past the end is an error saying what is valid", () => {
-    const error = rejection(() => applyArgs(doc(), ["servers.x.host=1", "servers.5.host=1"]));
+    const error = thrownValidationError(() => applyArgs(doc(), ["servers.x.host=1", "servers.5.host=1"]));
     expect(error.code).toBe("INVALID_OVERRIDE");
     expect(error.issues.map((i) => i.path)).toEqual(["servers.x.host", "servers.5.host"]);
     expect(error.issues[0]?.message).toContain('needs an index into "servers", not "x"; use 0..2');
@@ -159,7 +149,7 @@ describe("applyOverrides (RELIABILITY 34: override edge cases)", () => {
 
   it("a path through a non-object value is an error naming the path", () => {
     const cases = ["llms.main_llm.temperature.x=1", "general.name.first=1", "servers.0.host.x=1"];
-    const error = rejection(() => applyArgs(doc(), cases));
+    const error = thrownValidationError(() => applyArgs(doc(), cases));
     expect(error.code).toBe("INVALID_OVERRIDE");
     expect(error.issues.map((i) => i.path)).toEqual([
       "llms.main_llm.temperature.x",
@@ -170,11 +160,13 @@ describe("applyOverrides (RELIABILITY 34: override edge cases)", () => {
       'override "llms.main_llm.temperature.x" goes through "llms.main_llm.temperature", which is a number, not a mapping or list; set "llms.main_llm.temperature" itself or fix the path',
     );
     expect(error.issues[1]?.message).toContain('"general.name", which is a string');
-    expect(rejection(() => applyArgs({ a: null }, ["a.b=1"])).issues[0]?.message).toContain('"a", which is null');
+    expect(thrownValidationError(() => applyArgs({ a: null }, ["a.b=1"])).issues[0]?.message).toContain(
+      '"a", which is null',
+    );
   });
 
   it("never puts an override's value into a message", () => {
-    const error = rejection(() =>
+    const error = thrownValidationError(() =>
       applyArgs({ llms: { m: { api_key: "old" } } }, ["llms.m.api_key.x=sk-CANARY-123", "a..b=sk-CANARY-123"]),
     );
     expect(JSON.stringify({ message: error.message, issues: error.issues })).not.toContain("CANARY");
@@ -210,29 +202,33 @@ describe("applyOverrides (RELIABILITY 34: override edge cases)", () => {
   it("never changes its input: a failed override leaves a frozen document as it was", () => {
     const input = doc();
     const before = structuredClone(input);
-    rejection(() => applyArgs(input, ["llms.main_llm.temperature=0.9", "general.name.x=1"]));
+    thrownValidationError(() => applyArgs(input, ["llms.main_llm.temperature=0.9", "general.name.x=1"]));
     applyArgs(input, ["llms.main_llm.temperature=0.9", "llms.new.x=1", "servers.0.host=q"]);
     expect(input).toEqual(before);
   });
 
   it("reports every bad override, not just the first", () => {
-    const error = rejection(() => applyOverrides({ a: 1 }, { "a..b": 1, "__proto__.x": 1, "a.c": 1, ok: 1 }));
+    const error = thrownValidationError(() =>
+      applyOverrides({ a: 1 }, { "a..b": 1, "__proto__.x": 1, "a.c": 1, ok: 1 }),
+    );
     expect(error.code).toBe("INVALID_PATH");
     expect(error.issues.map((i) => i.path)).toEqual(["a..b", "__proto__.x", "a.c"]);
-    const nav = rejection(() => applyOverrides({ a: 1, b: "s" }, { "a.x": 1, "b.y": 1, c: 1 }));
+    const nav = thrownValidationError(() => applyOverrides({ a: 1, b: "s" }, { "a.x": 1, "b.y": 1, c: 1 }));
     expect(nav.issues.map((i) => i.path)).toEqual(["a.x", "b.y"]);
     expect(nav.message).toMatch(/^Invalid overrides \(2 issues\):/);
   });
 
   it("rejects two overrides of the same key, or one inside another", () => {
-    const error = rejection(() => applyOverrides({}, { "a.b": 1, 'a."b"': 2, "a.b.c": 3, "x.0": 1, 'x."0"': 2 }));
+    const error = thrownValidationError(() =>
+      applyOverrides({}, { "a.b": 1, 'a."b"': 2, "a.b.c": 3, "x.0": 1, 'x."0"': 2 }),
+    );
     expect(error.code).toBe("INVALID_OVERRIDE");
     expect(error.issues.map((i) => i.path)).toEqual(['a."b"', 'x."0"', "a.b.c"]);
     expect(error.issues[2]?.message).toContain('conflicts with override "a.b"');
   });
 
   it("rejects a value that is not a string, number, boolean or null", () => {
-    const error = rejection(() => applyOverrides({}, { a: { b: 1 } } as unknown as ConfigOverrides));
+    const error = thrownValidationError(() => applyOverrides({}, { a: { b: 1 } } as unknown as ConfigOverrides));
     expect(error.issues[0]?.message).toBe('override "a" must be a string, number, boolean or null (got an object)');
   });
 });

@@ -3,37 +3,9 @@
 // built again.
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import {
-  aiqConfigSchema,
-  applyOverrides,
-  type ConfigIssue,
-  formatIssue,
-  isConfigValidationError,
-  resolveConfig,
-  type SourceDocument,
-} from "../src/index.js";
+import { aiqConfigSchema, applyOverrides, formatIssue, resolveConfig, type SourceDocument } from "../src/index.js";
+import { rejectedValidationError, thrownValidationError } from "../../../tests/support/validation-error.js";
 import { setup, testSchema } from "./helpers.js";
-
-async function rejection(
-  promise: Promise<unknown>,
-): Promise<Error & { code?: string; issues?: readonly ConfigIssue[] }> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  if (!isConfigValidationError(error)) throw new Error(`expected a ConfigValidationError, got ${String(error)}`);
-  return error;
-}
-
-function thrown(action: () => unknown): Error & { code?: string } {
-  try {
-    action();
-  } catch (error) {
-    if (isConfigValidationError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a ConfigValidationError, nothing was thrown");
-}
 
 const doc = (data: unknown): SourceDocument => ({ data, checksum: "test" });
 const aiqDocument = {
@@ -46,7 +18,9 @@ describe("an error caused by an override names the override", () => {
   it("a typo'd top-level key: resolveConfig and the manager print the override before the issue", async () => {
     await expect(resolveConfig(doc(aiqDocument))).resolves.toBeDefined();
     const overrides = { "lmms.main_llm.temperature": "0.9" };
-    const resolved = await rejection(resolveConfig(doc(aiqDocument), { overrides, sourceId: "config.yml" }));
+    const resolved = await rejectedValidationError(
+      resolveConfig(doc(aiqDocument), { overrides, sourceId: "config.yml" }),
+    );
     expect(resolved.issues).toEqual([
       {
         path: "lmms",
@@ -57,7 +31,7 @@ describe("an error caused by an override names the override", () => {
     expect(resolved.message).toBe(`Invalid config (1 issue):\n  ${TYPO}`);
 
     const { manager } = await setup({ schema: aiqConfigSchema as never }, aiqDocument);
-    const managed = await rejection(manager.setOverrides(overrides));
+    const managed = await rejectedValidationError(manager.setOverrides(overrides));
     expect(managed.message).toBe(resolved.message);
     expect(manager.status.lastError?.issues).toEqual(resolved.issues);
   });
@@ -65,7 +39,7 @@ describe("an error caused by an override names the override", () => {
   it("a value an override wrote, or a mapping it created, is the override's issue; the file's own stay the file's", async () => {
     const locate = (path: readonly (string | number)[]) => ({ file: "config.yml", line: path.length + 1, column: 3 });
     const data = { name: 7, llms: { fallback: { model: "f" } } };
-    const error = await rejection(
+    const error = await rejectedValidationError(
       resolveConfig(
         { ...doc(data), locate },
         {
@@ -98,24 +72,24 @@ describe("applyOverrides, resolveConfig and the manager say the same thing", () 
     ["a malformed path", { "llms..model": "x" }, "INVALID_PATH"],
     ["two overrides of one key", { "llms.main.model": "a", 'llms.main."model"': "b" }, "INVALID_OVERRIDE"],
   ])("%s", async (_name, overrides, code) => {
-    const direct = thrown(() => applyOverrides(data, overrides, { schema }));
+    const direct = thrownValidationError(() => applyOverrides(data, overrides, { schema }));
     expect(direct.message).toMatch(/^Invalid overrides \(1 issue\):\n {2}\S.* override "/);
     expect(direct.code).toBe(code);
-    const resolved = await rejection(resolveConfig(doc(data), { schema, overrides }));
+    const resolved = await rejectedValidationError(resolveConfig(doc(data), { schema, overrides }));
     expect([resolved.code, resolved.message]).toEqual([code, direct.message]);
     const { manager } = await setup({ schema: schema as unknown as typeof testSchema }, data);
-    const managed = await rejection(manager.setOverrides(overrides));
+    const managed = await rejectedValidationError(manager.setOverrides(overrides));
     expect([managed.code, managed.message]).toEqual([code, direct.message]);
   });
 
   it("an override the schema does not keep is an override error, in resolveConfig and the manager alike", async () => {
     const overrides = { "llms.main.modle": "x" };
-    const resolved = await rejection(resolveConfig(doc(data), { schema, overrides }));
+    const resolved = await rejectedValidationError(resolveConfig(doc(data), { schema, overrides }));
     expect(resolved.code).toBe("INVALID_OVERRIDE");
     expect(resolved.message).toBe(
       'Invalid overrides (1 issue):\n  llms.main.modle: override "llms.main.modle" sets a key the schema does not keep (misspelled?)',
     );
     const { manager } = await setup({ schema: schema as unknown as typeof testSchema }, data);
-    expect((await rejection(manager.setOverrides(overrides))).message).toBe(resolved.message);
+    expect((await rejectedValidationError(manager.setOverrides(overrides))).message).toBe(resolved.message);
   });
 });

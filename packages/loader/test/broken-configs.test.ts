@@ -1,24 +1,12 @@
-import {
-  type ConfigIssue,
-  type ConfigValidationError,
-  formatIssue,
-  isConfigValidationError,
-  silentLogger,
-} from "@aiq/config-core";
+import { type ConfigIssue, type ConfigValidationError, formatIssue, silentLogger } from "@aiq/config-core";
 import { describe, expect, it } from "vitest";
 import { reloadConfig } from "../src/index.js";
+import { rejectedValidationError } from "../../../tests/support/validation-error.js";
 import { BROKEN_CONFIGS, CANARY } from "./broken-configs.js";
 import { useTempDir } from "./helpers.js";
 
-async function failure(path: string, strictKeys: boolean): Promise<ConfigValidationError> {
-  try {
-    await reloadConfig(path, { env: {}, strictKeys, logger: silentLogger });
-  } catch (error) {
-    if (isConfigValidationError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected the config to be refused");
-}
+const failure = (path: string, strictKeys: boolean): Promise<ConfigValidationError> =>
+  rejectedValidationError(reloadConfig(path, { env: {}, strictKeys, logger: silentLogger }));
 
 function printed(error: ConfigValidationError): string {
   return [

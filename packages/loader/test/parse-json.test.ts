@@ -1,20 +1,14 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${VAR}` placeholders in plain strings are the input under test.
-import { type ConfigValidationError, isConfigValidationError } from "@aiq/config-core";
+import type { ConfigValidationError } from "@aiq/config-core";
 import { describe, expect, it } from "vitest";
+import { thrownValidationError } from "../../../tests/support/validation-error.js";
 import { parseConfig } from "../src/index.js";
 import { everythingShown } from "./helpers.js";
 
 const json = { filename: "/cfg/config.json", env: {} };
 
-function parseError(text: string, options: Partial<Parameters<typeof parseConfig>[1]> = {}): ConfigValidationError {
-  try {
-    parseConfig(text, { ...json, ...options });
-  } catch (error) {
-    if (isConfigValidationError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected parseConfig to throw");
-}
+const parseError = (text: string, options: Partial<Parameters<typeof parseConfig>[1]> = {}): ConfigValidationError =>
+  thrownValidationError(() => parseConfig(text, { ...json, ...options }));
 
 describe("parseConfig: JSON", () => {
   it("parses JSON exactly as JSON.parse does", () => {

@@ -1,21 +1,15 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${VAR}` placeholders in plain strings are the input under test.
 import { readFile } from "node:fs/promises";
-import { ConfigValidationError, isConfigValidationError } from "@aiq/config-core";
+import { ConfigValidationError } from "@aiq/config-core";
 import { describe, expect, it } from "vitest";
+import { thrownValidationError } from "../../../tests/support/validation-error.js";
 import { parseConfig } from "../src/index.js";
 import { caught, everythingShown, FIXTURES } from "./helpers.js";
 
 const yml = { filename: "/cfg/config.yml", env: {} };
 
-function parseError(text: string, options: Partial<Parameters<typeof parseConfig>[1]> = {}): ConfigValidationError {
-  try {
-    parseConfig(text, { ...yml, ...options });
-  } catch (error) {
-    if (isConfigValidationError(error)) return error;
-    throw error;
-  }
-  throw new Error("expected parseConfig to throw");
-}
+const parseError = (text: string, options: Partial<Parameters<typeof parseConfig>[1]> = {}): ConfigValidationError =>
+  thrownValidationError(() => parseConfig(text, { ...yml, ...options }));
 
 describe("parseConfig: YAML 1.2 core schema", () => {
   it("parses a toolkit config with core-schema types", async () => {

@@ -87,6 +87,18 @@ export function createLogRecorder(): LogRecorder {
   };
 }
 
+/**
+ * Waits until the watcher looked at `path` again after its latest file event and found nothing new
+ * (or had nothing to look at since `from`): the quiet point after which counting events is exact.
+ */
+async function quietAfter(log: LogRecorder, path: string, from: number): Promise<void> {
+  // The line of the last file event for `path`, then a second look that found nothing new.
+  const last = log.lines.findLastIndex((line) => line.includes(`${path}: file_`));
+  // Nothing reported and nothing looked at since `from`: already quiet.
+  if (last === -1 && !log.lines.slice(from).some((line) => line.includes(`${path}: `))) return;
+  await log.waitForLine(`${path}: unchanged (recheck)`, { from: Math.max(from, last + 1) });
+}
+
 /** A watcher on a fresh fixture, ready (its files' current content is the baseline). */
 export interface WatchSetup extends AsyncDisposable {
   fixture: ConfigFixture;
@@ -138,13 +150,7 @@ export async function watchFixture(
     log,
     recorder,
     fileEvents,
-    async settled(path, from = 0) {
-      // The line of the last file event for `path`, then a second look that found nothing new.
-      const last = log.lines.findLastIndex((line) => line.includes(`${path}: file_`));
-      // Nothing reported and nothing looked at since `from`: already quiet.
-      if (last === -1 && !log.lines.slice(from).some((line) => line.includes(`${path}: `))) return;
-      await log.waitForLine(`${path}: unchanged (recheck)`, { from: Math.max(from, last + 1) });
-    },
+    settled: (path, from = 0) => quietAfter(log, path, from),
     async saveAndExpectEvent(name, content, { as = "in-place", type = ConfigEventType.FILE_MODIFIED } = {}) {
       const path = fixture.path(name);
       await result.settled(path);
@@ -243,10 +249,7 @@ export async function reloadFixture(
     validations: () => validations,
     failures: () => recorder.events.filter((e) => e.type === ConfigEventType.CONFIG_RELOAD_FAILED).length,
     async settled(from = 0) {
-      const last = log.lines.findLastIndex((line) => line.includes(`${file}: file_`));
-      // Nothing reported and nothing looked at since `from`: already quiet.
-      if (last === -1 && !log.lines.slice(from).some((line) => line.includes(`${file}: `))) return;
-      await log.waitForLine(`${file}: unchanged (recheck)`, { from: Math.max(from, last + 1) });
+      await quietAfter(log, file, from);
       await handle.done;
     },
     async waitForCounter(counter) {

@@ -30,7 +30,7 @@ export interface ReloadableManager {
 export interface AutoReloadOptions
   extends Pick<
     ConfigWatcherOptions,
-    "debounceMs" | "burstDebounceMs" | "usePolling" | "interval" | "fallbackToPolling"
+    "debounceMs" | "burstDebounceMs" | "usePolling" | "interval" | "fallbackToPolling" | "onLook"
   > {
   /**
    * The watcher to use: a `ConfigWatcher` or a stand-in such as the testing package's `FakeWatcher`.
@@ -111,6 +111,7 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
       usePolling: options.usePolling,
       interval: options.interval,
       fallbackToPolling: options.fallbackToPolling,
+      onLook: options.onLook,
     });
   const watched = new Set<string>();
   let stopping: Promise<void> | undefined;

@@ -1,11 +1,11 @@
 import * as nodePath from "node:path";
 import { ConfigError, createConsoleLogger, type Logger, type WatchState } from "@aiq/config-core";
 import { type EventManager, getEventManager } from "@aiq/config-events";
-import type { DirectoryWatcher } from "./directory-watcher.js";
+import type { DirectoryWatchPool } from "./directory-watch-pool.js";
 import { type FileObservation, observeFile } from "./observe-file.js";
+import { leaseDirectoryWatchPool, type PoolLease } from "./shared-directories.js";
+import { SymlinkFollower } from "./symlink-follow.js";
 import type { ConfigWatcherOptions, FileWatcher } from "./types.js";
-import { symlinkTarget } from "./watched-dirs.js";
-import { type DirectoryLease, leaseDirectoryWatcher } from "./shared-directories.js";
 import { type FileWatcherHost, WatchedFile } from "./watched-file.js";
 
 /**
@@ -47,8 +47,9 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
   readonly #events: EventManager;
   readonly #logger: Logger;
   readonly #host: FileWatcherHost;
-  readonly #lease: DirectoryLease;
-  readonly #dirs: DirectoryWatcher;
+  readonly #lease: PoolLease;
+  readonly #pool: DirectoryWatchPool;
+  readonly #symlinks: SymlinkFollower;
   readonly #files = new Map<string, WatchedFile>();
   readonly #tasks = new Set<Promise<void>>();
   #closed: Promise<void> | undefined;
@@ -74,7 +75,7 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     );
     const settleMs = Math.max(MIN_SETTLE_MS, 2 * burstDelayMs);
     this.settleMs = settleMs;
-    this.#lease = leaseDirectoryWatcher(
+    this.#lease = leaseDirectoryWatchPool(
       {
         usePolling: options.usePolling,
         interval: options.interval === undefined ? undefined : validMs(options.interval, 100, "interval"),
@@ -82,7 +83,9 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
       },
       this.#logger,
     );
-    this.#dirs = this.#lease.dirs;
+    this.#pool = this.#lease.pool;
+    this.#symlinks = new SymlinkFollower(this.#pool);
+    const onLook = options.onLook;
     this.#host = {
       debounce: {
         delayMs: debounceMs,
@@ -94,11 +97,12 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
       logger: this.#logger,
       isOpen: () => this.#closed === undefined,
       isEstablished: (file) => {
-        const state = this.#dirs.get(file.dir)?.state;
+        const state = this.#pool.get(file.dir)?.state;
         return state === "watching" || state === "missing";
       },
-      observe: (file) => this.#observe(file),
-      observed: (file, observation) => this.#followSymlink(file, observation),
+      lookAt: (file) => this.#lookAt(file),
+      followSymlink: (file, observation) => this.#trackClosing(this.#symlinks.follow(file, observation)),
+      looked: (look) => onLook?.(look),
       emit: (event) => {
         if (this.#closed === undefined) this.#events.emit(event);
       },
@@ -121,7 +125,7 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     if (this.#files.has(absolute)) return;
     const file = new WatchedFile(absolute, this.#host);
     this.#files.set(absolute, file);
-    const dir = this.#dirs.watch(file.dir, file.name, file, true);
+    const dir = this.#pool.watchFile(file);
     // A directory being started looks at all its files once it is watched; otherwise look now.
     if (dir.state !== "starting") file.run("sync");
   }
@@ -143,7 +147,7 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
    * @returns plain data, for `status.watch`
    */
   state(): WatchState {
-    return this.#dirs.state();
+    return this.#pool.state();
   }
 
   /**
@@ -176,9 +180,8 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
   // Releases the file's directories; one left with nothing to watch is closed (tracked: close() waits for it).
   #unwatch(file: WatchedFile): void {
     file.dispose();
-    const trigger = file.realTrigger;
-    if (trigger) this.#trackClosing(this.#dirs.unwatch(trigger.dir, trigger.name, file, false));
-    this.#trackClosing(this.#dirs.unwatch(file.dir, file.name, file, true));
+    this.#trackClosing(this.#symlinks.release(file));
+    this.#trackClosing(this.#pool.unwatchFile(file));
   }
 
   #trackClosing(closing: Promise<void> | undefined): void {
@@ -193,22 +196,10 @@ export class ConfigWatcher implements FileWatcher, AsyncDisposable {
     task.then(done, done);
   }
 
-  async #observe(file: WatchedFile): Promise<FileObservation> {
-    const dir = this.#dirs.get(file.dir);
-    if (dir) await this.#dirs.validate(dir);
+  async #lookAt(file: WatchedFile): Promise<FileObservation> {
+    const dir = this.#pool.get(file.dir);
+    if (dir) await this.#pool.validate(dir);
     return observeFile(file.path);
-  }
-
-  // A symlinked file also changes when its target does: watch the target's name (and directory).
-  #followSymlink(file: WatchedFile, observation: FileObservation): void {
-    if (observation.kind !== "file" || observation.realpath === file.realpath) return;
-    file.realpath = observation.realpath;
-    const next = symlinkTarget(file.path, observation.realpath, this.#dirs.get(file.dir)?.real ?? file.dir);
-    const current = file.realTrigger;
-    if (current?.dir === next?.dir && current?.name === next?.name) return;
-    if (current) this.#trackClosing(this.#dirs.unwatch(current.dir, current.name, file, false));
-    file.realTrigger = next;
-    if (next) this.#dirs.watch(next.dir, next.name, file, false);
   }
 }
 

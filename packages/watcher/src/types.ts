@@ -1,5 +1,5 @@
 import type { Logger, WatchState } from "@aiq/config-core";
-import type { EventManager } from "@aiq/config-events";
+import type { EventManager, FileEvent } from "@aiq/config-events";
 
 /** Options of `new ConfigWatcher()`. */
 export interface ConfigWatcherOptions {
@@ -44,6 +44,36 @@ export interface ConfigWatcherOptions {
    * @default warnings on stderr; every step with `AIQ_CONFIG_LOG=debug`
    */
   logger?: Logger | undefined;
+  /**
+   * Told every look at a watched file and what came of it: the watcher's decisions as data (what
+   * the debug log says in words), for diagnostics and for tests that wait for a quiet point or
+   * check how a change was seen.
+   */
+  onLook?: ((look: FileLook) => void) | undefined;
+}
+
+/** One look at a watched file and what came of it (see `ConfigWatcherOptions.onLook`). */
+export interface FileLook {
+  /** The watched path (absolute). */
+  path: string;
+  /**
+   * Why it was looked at: `event` after the debounce of a file event, `busy` when the debounce's
+   * max wait ran out (the file is written without pause), `recheck` a timed second look (a write
+   * whose events were dropped, a transient state that must hold), `sync` after its directory
+   * started (or restarted) being watched.
+   */
+  reason: "event" | "busy" | "recheck" | "sync";
+  /**
+   * `baseline`: the first look (what was there is the starting point, not a change); `unchanged`:
+   * what was reported last; `unsettled`: missing, empty or cut off mid line, looked at again once
+   * it held for the settle time; `reported`: a change, emitted as `event`; `superseded`: a file
+   * event came during the read, and the look after its debounce decides.
+   */
+  outcome: "baseline" | "unchanged" | "unsettled" | "reported" | "superseded";
+  /** The sha-256 of the content read, when a file was read. */
+  checksum?: string | undefined;
+  /** The event emitted, for `reported`. */
+  event?: FileEvent | undefined;
 }
 
 /**

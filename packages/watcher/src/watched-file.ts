@@ -3,14 +3,10 @@ import type { Logger } from "@aiq/config-core";
 import { ConfigEventType, type FileEvent } from "@aiq/config-events";
 import { type DebounceDelays, TrailingDebounce } from "./debounce.js";
 import { type FileObservation, isTransient, sameObservation } from "./observe-file.js";
+import type { FileLook } from "./types.js";
 
-/**
- * Why a file is looked at: `event` after the debounce of a file event, `busy` when the debounce's
- * max wait ran out (the file is written without pause), `recheck` a timed second look (a write
- * chokidar dropped, a transient state that must hold), `sync` after its directory started (or
- * restarted) being watched.
- */
-export type CheckReason = "event" | "busy" | "recheck" | "sync";
+/** Why a file is looked at (see {@link FileLook}). */
+export type CheckReason = FileLook["reason"];
 
 /** What a watched file needs from its watcher. */
 export interface FileWatcherHost {
@@ -20,8 +16,12 @@ export interface FileWatcherHost {
   isOpen(): boolean;
   /** Whether the file's directory is watched (or known to be gone): a look from now on is a baseline. */
   isEstablished(file: WatchedFile): boolean;
-  observe(file: WatchedFile): Promise<FileObservation>;
-  observed(file: WatchedFile, observation: FileObservation): void;
+  /** Reads the file (once its directory is known to be the one watched). */
+  lookAt(file: WatchedFile): Promise<FileObservation>;
+  /** After every look: a symlinked file is also watched through its target. */
+  followSymlink(file: WatchedFile, observation: FileObservation): void;
+  /** Every look's outcome, as data. */
+  looked(look: FileLook): void;
   emit(event: FileEvent): void;
   track(task: Promise<void>): void;
 }
@@ -35,9 +35,6 @@ export class WatchedFile {
   readonly path: string;
   readonly dir: string;
   readonly name: string;
-  /** The real path last seen, and the extra trigger registered for it (a symlink's target). */
-  realpath: string | undefined;
-  realTrigger: { dir: string; name: string } | undefined;
 
   readonly #host: FileWatcherHost;
   readonly #debounce: TrailingDebounce;
@@ -105,9 +102,13 @@ export class WatchedFile {
   async #check(reason: CheckReason): Promise<void> {
     const pokes = this.#pokes;
     const established = this.#host.isEstablished(this);
-    const observation = await this.#host.observe(this);
+    const observation = await this.#host.lookAt(this);
     if (this.#disposed || !this.#host.isOpen()) return;
-    this.#host.observed(this, observation);
+    this.#host.followSymlink(this, observation);
+    const looked = (outcome: FileLook["outcome"], event?: FileEvent): void => {
+      const checksum = observation.kind === "file" ? observation.checksum : undefined;
+      this.#host.looked({ path: this.path, reason, outcome, checksum, event });
+    };
     const now = performance.now();
     if (!this.#seen || !sameObservation(this.#seen.observation, observation)) this.#seen = { observation, at: now };
 
@@ -118,15 +119,18 @@ export class WatchedFile {
       // The first look is the baseline: what was there when watching started is not a change.
       this.#reported = observation;
       this.#host.logger.debug(`watching ${this.path} (${describe(observation)})`);
+      looked("baseline");
       return;
     }
     if (pokes !== this.#pokes && reason !== "busy") {
       // A new event arrived while reading: the file is still being written; its debounce looks
       // again. (Unless it is written without pause: then what was read is reported.)
+      looked("superseded");
       return;
     }
     if (sameObservation(observation, reported)) {
       this.#host.logger.debug(`${this.path}: unchanged (${reason})`);
+      looked("unchanged");
       // One second look after an event: chokidar drops a change within 50 ms of the previous one.
       if (reason !== "recheck") this.#scheduleRecheck(this.#host.settleMs);
       return;
@@ -136,6 +140,7 @@ export class WatchedFile {
       // Missing or empty may be the middle of a save (vim, JetBrains, truncate-then-write): report it
       // only if it is still so after the settle time.
       this.#host.logger.debug(`${this.path}: ${describe(observation)}, not settled; looking again`);
+      looked("unsettled");
       this.#scheduleRecheck(this.#host.settleMs - heldFor);
       return;
     }
@@ -143,6 +148,7 @@ export class WatchedFile {
     const event: FileEvent = { type: eventType(reported, observation), filePath: this.path, timestamp: new Date() };
     if (observation.kind === "file") event.checksum = observation.checksum;
     this.#host.logger.debug(`${this.path}: ${event.type} (${describe(observation)}, ${reason})`);
+    looked("reported", event);
     this.#host.emit(event);
     this.#scheduleRecheck(this.#host.settleMs);
   }

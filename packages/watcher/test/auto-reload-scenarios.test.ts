@@ -181,7 +181,7 @@ describe.each(MODES_AND_SCHEMAS)(
       await using r = await reloadFixture({ "config.yml": text(1) }, options);
       await r.handle.stop();
       await r.fixture.remove("config.yml");
-      const handle = autoReload(r.manager, { logger: r.log, ...watchOptions });
+      const handle = autoReload(r.manager, { logger: r.log, onLook: r.looks.record, ...watchOptions });
       await handle.ready();
       await handle.done;
       expect(r.manager.status.missing).toBe(true);
@@ -250,9 +250,9 @@ describe.each(MODES_AND_SCHEMAS)(
         () => fs.writeFile(r.file, text(1)),
         async () => fs.utimes(r.file, new Date(Date.now() + 9000), (await fs.stat(r.file)).mtime),
       ]) {
-        const from = r.log.lines.length;
+        const from = r.looks.looks.length;
         await noop();
-        await r.log.waitForLine(`${r.file}: unchanged`, { from });
+        await r.looks.waitForLook((look) => look.path === r.file && look.outcome === "unchanged", { from });
         await r.settled(from);
       }
       expect(r.manager.status).toMatchObject({ version: 1, reloadCount: 0 });

@@ -225,7 +225,7 @@ describe.each(MODES)("ConfigWatcher ($mode)", ({ options }) => {
       checksum: sha256(v(1)),
     });
     await w.settled(file);
-    expect(w.log.lines.find((line) => line.includes(`${file}: file_modified`))).toMatch(/, event\)$/);
+    expect(w.looks.looks.find((look) => look.path === file && look.event?.type === MODIFIED)?.reason).toBe("event");
   });
 
   it("13. reports a symlink retarget to identical content, and edits of the new target", async () => {
@@ -263,9 +263,9 @@ describe.each(MODES)("ConfigWatcher ($mode)", ({ options }) => {
       () => fs.writeFile(file, v(1)), // identical bytes
       async () => fs.utimes(file, new Date(Date.now() + 9000), (await fs.stat(file)).mtime), // atime only
     ]) {
-      const from = w.log.lines.length;
+      const from = w.looks.looks.length;
       await noop();
-      await w.log.waitForLine(`${file}: unchanged`, { from });
+      await w.looks.waitForLook((look) => look.path === file && look.outcome === "unchanged", { from });
       await w.settled(file, from);
     }
     expect(w.fileEvents()).toEqual([]);
@@ -274,12 +274,12 @@ describe.each(MODES)("ConfigWatcher ($mode)", ({ options }) => {
   it("3b. reports a save without a final newline once it has held for the settle time", async () => {
     await using w = await watchFixture({ "config.yml": v(1) }, ["config.yml"], options);
     const file = w.fixture.path("config.yml");
-    const from = w.log.lines.length;
+    const from = w.looks.looks.length;
     const noNewline = v(2).trimEnd();
     await fs.writeFile(file, noNewline);
     // Cut off mid line, it may be a write in chunks: held back first, then reported as it stays.
-    await w.log.waitForLine(
-      `${file}: ${noNewline.length} bytes, sha-256 ${sha256(noNewline).slice(0, 12)}, not settled`,
+    await w.looks.waitForLook(
+      (look) => look.path === file && look.outcome === "unsettled" && look.checksum === sha256(noNewline),
       { from },
     );
     const event = await w.recorder.next(MODIFIED, { timeout: TIMEOUT });

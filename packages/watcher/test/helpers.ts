@@ -19,6 +19,7 @@ import {
   autoReload,
   ConfigWatcher,
   type ConfigWatcherOptions,
+  type FileLook,
 } from "../src/index.js";
 import { configData, configText, type TestConfig, testSchema } from "./schema.js";
 
@@ -49,11 +50,9 @@ export const FILE_EVENTS: readonly ConfigEventType[] = [
 
 export const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
 
-/** A logger that keeps the watcher's lines, so a test can wait for a decision it logs. */
+/** A logger that keeps the lines logged, for the tests that check what a user would read (a warning). */
 export interface LogRecorder extends Logger {
   readonly lines: string[];
-  /** Waits for a line matching `pattern` logged after position `from` (default: any). */
-  waitForLine(pattern: RegExp | string, options?: { from?: number; timeout?: number }): Promise<string>;
 }
 
 export function createLogRecorder(): LogRecorder {
@@ -67,36 +66,55 @@ export function createLogRecorder(): LogRecorder {
     info: at("info"),
     warn: at("warn"),
     error: at("error"),
-    async waitForLine(pattern, options = {}) {
-      const from = options.from ?? 0;
-      const matches = (line: string): boolean =>
-        typeof pattern === "string" ? line.includes(pattern) : pattern.test(line);
-      let found: string | undefined;
-      await waitFor(
-        () => {
-          found = lines.slice(from).find(matches);
-          return found !== undefined;
-        },
-        {
-          timeout: options.timeout ?? TIMEOUT,
-          message: `a log line matching ${String(pattern)}; lines: ${lines.slice(-15).join(" | ")}`,
-        },
-      );
-      return must(found, `a log line matching ${String(pattern)}`);
-    },
   };
 }
 
-/**
- * Waits until the watcher looked at `path` again after its latest file event and found nothing new
- * (or had nothing to look at since `from`): the quiet point after which counting events is exact.
- */
-async function quietAfter(log: LogRecorder, path: string, from: number): Promise<void> {
-  // The line of the last file event for `path`, then a second look that found nothing new.
-  const last = log.lines.findLastIndex((line) => line.includes(`${path}: file_`));
-  // Nothing reported and nothing looked at since `from`: already quiet.
-  if (last === -1 && !log.lines.slice(from).some((line) => line.includes(`${path}: `))) return;
-  await log.waitForLine(`${path}: unchanged (recheck)`, { from: Math.max(from, last + 1) });
+/** The watcher's looks at its files, as its `onLook` option tells them, to wait for a decision. */
+export interface LookRecorder {
+  readonly looks: FileLook[];
+  /** Records a look (the `onLook` option). */
+  record(look: FileLook): void;
+  /** Waits for a look matching `match` recorded at or after position `from` (default: any). */
+  waitForLook(match: (look: FileLook) => boolean, options?: { from?: number; what?: string }): Promise<FileLook>;
+  /**
+   * Waits until the watcher looked at `path` again after the latest change it reported and found
+   * nothing new (or had nothing to decide since `from`): the quiet point after which counting
+   * events is exact.
+   */
+  quiet(path: string, from?: number): Promise<void>;
+}
+
+export function createLookRecorder(): LookRecorder {
+  const looks: FileLook[] = [];
+  const recorder: LookRecorder = {
+    looks,
+    record: (look) => {
+      looks.push(look);
+    },
+    async waitForLook(match, { from = 0, what = "a look" } = {}) {
+      let found: FileLook | undefined;
+      await waitFor(
+        () => {
+          found = looks.slice(from).find(match);
+          return found !== undefined;
+        },
+        { timeout: TIMEOUT, message: `${what}; last looks: ${JSON.stringify(looks.slice(-8))}` },
+      );
+      return must(found, what);
+    },
+    async quiet(path, from = 0) {
+      const last = looks.findLastIndex((look) => look.path === path && look.outcome === "reported");
+      // Nothing reported and nothing decided since `from`: already quiet.
+      const decided = (look: FileLook): boolean =>
+        look.path === path && look.outcome !== "baseline" && look.outcome !== "superseded";
+      if (last === -1 && !looks.slice(from).some(decided)) return;
+      await recorder.waitForLook(
+        (look) => look.path === path && look.reason === "recheck" && look.outcome === "unchanged",
+        { from: Math.max(from, last + 1), what: `a second look at ${path} that found nothing new` },
+      );
+    },
+  };
+  return recorder;
 }
 
 /** A watcher on a fresh fixture, ready (its files' current content is the baseline). */
@@ -105,6 +123,7 @@ export interface WatchSetup extends AsyncDisposable {
   bus: EventManager;
   watcher: ConfigWatcher;
   log: LogRecorder;
+  looks: LookRecorder;
   recorder: EventRecorder;
   /** The file events recorded so far (for `path`, when given). */
   fileEvents(path?: string): FileEvent[];
@@ -135,7 +154,8 @@ export async function watchFixture(
   const bus = createEventManager();
   const recorder = recordEvents(bus);
   const log = createLogRecorder();
-  const watcher = new ConfigWatcher({ events: bus, logger: log, ...options });
+  const looks = createLookRecorder();
+  const watcher = new ConfigWatcher({ events: bus, logger: log, onLook: looks.record, ...options });
   for (const name of watch) watcher.addFile(fixture.path(name));
   await watcher.ready();
   const fileEvents = (path?: string): FileEvent[] =>
@@ -148,19 +168,23 @@ export async function watchFixture(
     bus,
     watcher,
     log,
+    looks,
     recorder,
     fileEvents,
-    settled: (path, from = 0) => quietAfter(log, path, from),
+    settled: (path, from = 0) => looks.quiet(path, from),
     async saveAndExpectEvent(name, content, { as = "in-place", type = ConfigEventType.FILE_MODIFIED } = {}) {
       const path = fixture.path(name);
       await result.settled(path);
-      const from = log.lines.length;
+      const from = looks.looks.length;
       await fixture.save(name, content, { as });
       const event = await recorder.next(type, { timeout: TIMEOUT });
       if (event.filePath !== path || event.checksum !== sha256(content))
         throw new Error(`unexpected event ${JSON.stringify(event)}`);
-      const line = await log.waitForLine(`${path}: ${type}`, { from });
-      if (!line.endsWith(", event)")) throw new Error(`not seen through a file event: ${line}`);
+      const look = await looks.waitForLook((each) => each.path === path && each.event?.type === type, {
+        from,
+        what: `the look that reported ${type} for ${path}`,
+      });
+      if (look.reason !== "event") throw new Error(`not seen through a file event: ${JSON.stringify(look)}`);
     },
     async [Symbol.asyncDispose]() {
       await watcher.close();
@@ -178,6 +202,7 @@ export interface ReloadSetup extends AsyncDisposable {
   manager: ConfigManager<TestConfig>;
   handle: AutoReloadHandle;
   log: LogRecorder;
+  looks: LookRecorder;
   recorder: EventRecorder;
   file: string;
   /** Every config listeners were told about, in order. */
@@ -213,6 +238,7 @@ export async function reloadFixture(
   const bus = createEventManager();
   const recorder = recordEvents(bus);
   const log = createLogRecorder();
+  const looks = createLookRecorder();
   let validations = 0;
   const schema: typeof testSchema = {
     "~standard": {
@@ -233,7 +259,7 @@ export async function reloadFixture(
     versions.push(change.version);
     if (!isWhole(config)) broken.push(config);
   });
-  const handle = autoReload(manager, { logger: log, ...reloadOptions });
+  const handle = autoReload(manager, { logger: log, onLook: looks.record, ...reloadOptions });
   await handle.ready();
   const result: ReloadSetup = {
     fixture,
@@ -241,6 +267,7 @@ export async function reloadFixture(
     manager,
     handle,
     log,
+    looks,
     recorder,
     file,
     published,
@@ -249,7 +276,7 @@ export async function reloadFixture(
     validations: () => validations,
     failures: () => recorder.events.filter((e) => e.type === ConfigEventType.CONFIG_RELOAD_FAILED).length,
     async settled(from = 0) {
-      await quietAfter(log, file, from);
+      await looks.quiet(file, from);
       await handle.done;
     },
     async waitForCounter(counter) {
@@ -260,14 +287,15 @@ export async function reloadFixture(
     },
     async saveAndExpectReload(counter, { as = "in-place", name: saved = name } = {}) {
       await result.settled();
-      const from = log.lines.length;
+      const from = looks.looks.length;
       await fixture.save(saved, configText(counter), { as });
       await result.waitForCounter(counter);
-      const line = await log.waitForLine(
-        new RegExp(`: file_(modified|created) \\(.*${sha256(configText(counter)).slice(0, 12)}`),
-        { from },
-      );
-      if (!line.endsWith(", event)")) throw new Error(`not seen through a file event: ${line}`);
+      const checksum = sha256(configText(counter));
+      const look = await looks.waitForLook((each) => each.outcome === "reported" && each.checksum === checksum, {
+        from,
+        what: `the look that reported counter ${counter}`,
+      });
+      if (look.reason !== "event") throw new Error(`not seen through a file event: ${JSON.stringify(look)}`);
     },
     async [Symbol.asyncDispose]() {
       await manager.close();

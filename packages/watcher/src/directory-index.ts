@@ -4,11 +4,17 @@ import type { RawEventDetails } from "./chokidar-internals.js";
 import { isAtomicSwapEntry, isEditorTempFile } from "./editor-files.js";
 import type { WatchedFile } from "./watched-file.js";
 
-/** A directory chokidar watches for the files in (or linked from) it. Internal. */
-export interface WatchedDir {
+/** A name in a directory: what a symlinked file's target is watched by. */
+export interface DirectoryEntry {
+  dir: string;
+  name: string;
+}
+
+/** One directory chokidar watches for the files in (or linked from) it, and its watch's state. Internal. */
+export interface DirectoryWatch {
   readonly path: string;
-  /** Files whose parent this is: a `..data` swap here concerns them all. */
-  readonly home: Set<WatchedFile>;
+  /** The files whose parent directory this is: a `..data` swap here concerns them all. */
+  readonly ownFiles: Set<WatchedFile>;
   /** Entry name -> the files an event on it concerns (the file itself, a symlink's target). */
   readonly names: Map<string, Set<WatchedFile>>;
   state: "starting" | "watching" | "missing" | "dropped";
@@ -28,58 +34,83 @@ export interface WatchedDir {
   validating?: Promise<void> | undefined;
 }
 
+/** What adding an entry to the index did: the directory, and whether it is new (to be started). */
+export interface Added {
+  dir: DirectoryWatch;
+  created: boolean;
+}
+
 /**
  * Which directories to watch and which files an event on a path concerns: the watched names in
  * each directory, plus Kubernetes' `..data` entries. Pure bookkeeping; no file system. Internal.
  */
-export class WatchedDirs {
-  readonly #dirs = new Map<string, WatchedDir>();
+export class DirectoryIndex {
+  readonly #dirs = new Map<string, DirectoryWatch>();
 
-  get(path: string): WatchedDir | undefined {
+  get(path: string): DirectoryWatch | undefined {
     return this.#dirs.get(path);
   }
 
-  values(): IterableIterator<WatchedDir> {
+  values(): IterableIterator<DirectoryWatch> {
     return this.#dirs.values();
   }
 
-  /**
-   * Makes events on `dir/name` concern `file` (`home`: `dir` is the file's own directory).
-   * @returns the directory, and whether it is new (to be started)
-   */
-  add(dirPath: string, name: string, file: WatchedFile, home: boolean): { dir: WatchedDir; created: boolean } {
-    let dir = this.#dirs.get(dirPath);
-    const created = dir === undefined;
-    if (!dir) {
-      dir = { path: dirPath, home: new Set(), names: new Map(), state: "starting", epoch: 0, suspect: false };
-      this.#dirs.set(dirPath, dir);
-    }
-    const files = dir.names.get(name) ?? new Set<WatchedFile>();
-    dir.names.set(name, files);
-    files.add(file);
-    if (home) dir.home.add(file);
-    return { dir, created };
+  /** Makes events on the file's own name, and on `..data` swaps in its directory, concern it. */
+  addFile(file: WatchedFile): Added {
+    const added = this.#addEntry({ dir: file.dir, name: file.name }, file);
+    added.dir.ownFiles.add(file);
+    return added;
+  }
+
+  /** Makes events on `target` (a symlinked file's target) concern `file`. */
+  addTarget(file: WatchedFile, target: DirectoryEntry): Added {
+    return this.#addEntry(target, file);
   }
 
   /**
-   * Undoes {@link add}.
+   * Undoes {@link addFile}.
    * @returns the directory when nothing is left to watch in it (it was removed from the index)
    */
-  remove(dirPath: string, name: string, file: WatchedFile, home: boolean): WatchedDir | undefined {
-    const dir = this.#dirs.get(dirPath);
+  removeFile(file: WatchedFile): DirectoryWatch | undefined {
+    this.#dirs.get(file.dir)?.ownFiles.delete(file);
+    return this.#removeEntry({ dir: file.dir, name: file.name }, file);
+  }
+
+  /**
+   * Undoes {@link addTarget}.
+   * @returns the directory when nothing is left to watch in it (it was removed from the index)
+   */
+  removeTarget(file: WatchedFile, target: DirectoryEntry): DirectoryWatch | undefined {
+    return this.#removeEntry(target, file);
+  }
+
+  #addEntry(entry: DirectoryEntry, file: WatchedFile): Added {
+    let dir = this.#dirs.get(entry.dir);
+    const created = dir === undefined;
+    if (!dir) {
+      dir = { path: entry.dir, ownFiles: new Set(), names: new Map(), state: "starting", epoch: 0, suspect: false };
+      this.#dirs.set(entry.dir, dir);
+    }
+    const files = dir.names.get(entry.name) ?? new Set<WatchedFile>();
+    dir.names.set(entry.name, files);
+    files.add(file);
+    return { dir, created };
+  }
+
+  #removeEntry(entry: DirectoryEntry, file: WatchedFile): DirectoryWatch | undefined {
+    const dir = this.#dirs.get(entry.dir);
     if (!dir) return undefined;
-    const files = dir.names.get(name);
+    const files = dir.names.get(entry.name);
     files?.delete(file);
-    if (files?.size === 0) dir.names.delete(name);
-    if (home) dir.home.delete(file);
-    if (dir.names.size > 0 || dir.home.size > 0) return undefined;
-    this.#dirs.delete(dirPath);
+    if (files?.size === 0) dir.names.delete(entry.name);
+    if (dir.names.size > 0 || dir.ownFiles.size > 0) return undefined;
+    this.#dirs.delete(entry.dir);
     return dir;
   }
 
   /** Every file an event in `dir` may concern. */
-  filesOf(dir: WatchedDir): Set<WatchedFile> {
-    const files = new Set(dir.home);
+  filesOf(dir: DirectoryWatch): Set<WatchedFile> {
+    const files = new Set(dir.ownFiles);
     for (const set of dir.names.values()) for (const file of set) files.add(file);
     return files;
   }
@@ -90,7 +121,7 @@ export class WatchedDirs {
     const dir = this.#dirs.get(nodePath.dirname(path));
     if (!dir) return false;
     const name = nodePath.basename(path);
-    return dir.names.has(name) || (dir.home.size > 0 && isAtomicSwapEntry(name));
+    return dir.names.has(name) || (dir.ownFiles.size > 0 && isAtomicSwapEntry(name));
   }
 
   /**
@@ -142,32 +173,7 @@ export class WatchedDirs {
     const files = dir.names.get(name);
     if (files) return files;
     // `..data` swapped (Kubernetes): every file of the directory may now read differently.
-    if (isAtomicSwapEntry(name) && !isEditorTempFile(name)) return dir.home;
+    if (isAtomicSwapEntry(name) && !isEditorTempFile(name)) return dir.ownFiles;
     return [];
   }
-}
-
-/**
- * Where to watch for changes to a symlinked file's target: its name in its directory; nothing for a
- * plain file, or for a Kubernetes payload (`..<timestamp>/`) whose `..data` swaps already cover it.
- * @param filePath - the watched path
- * @param realpath - what it resolves to now
- * @param homeReal - the real path of the watched path's directory
- * @returns the directory and entry name to also watch, if any
- */
-export function symlinkTarget(
-  filePath: string,
-  realpath: string,
-  homeReal: string,
-): { dir: string; name: string } | undefined {
-  if (realpath === filePath) return undefined;
-  const home = nodePath.dirname(filePath);
-  const realDir = nodePath.dirname(realpath);
-  const name = nodePath.basename(realpath);
-  if (realDir === home || realDir === homeReal)
-    return name === nodePath.basename(filePath) ? undefined : { dir: home, name };
-  const relative = nodePath.relative(homeReal, realDir);
-  const first = relative.split(nodePath.sep)[0] ?? "";
-  if (first !== ".." && !nodePath.isAbsolute(relative) && isAtomicSwapEntry(first)) return undefined;
-  return { dir: realDir, name };
 }

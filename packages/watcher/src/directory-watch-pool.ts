@@ -4,7 +4,7 @@ import type { Logger, WatchState } from "@aiq/config-core";
 import type { FSWatcher } from "chokidar";
 import { closeChokidar, createChokidar, isWatching } from "./chokidar-internals.js";
 import { resolveWatchMode } from "./watch-mode.js";
-import { type WatchedDir, WatchedDirs } from "./watched-dirs.js";
+import { type Added, type DirectoryEntry, type DirectoryWatch, DirectoryIndex } from "./directory-index.js";
 import type { WatchedFile } from "./watched-file.js";
 
 // How long to wait for chokidar to set up a directory before checking its files anyway.
@@ -13,8 +13,8 @@ const ESTABLISH_POLL_MS = 5;
 // Errors after which native watching cannot go on; polling needs no inotify watch or descriptor.
 const RESOURCE_ERRORS = new Set(["ENOSPC", "EMFILE", "ENFILE"]);
 
-/** Options of {@link DirectoryWatcher}. */
-export interface DirectoryWatcherOptions {
+/** Options of {@link DirectoryWatchPool}. */
+export interface DirectoryWatchPoolOptions {
   usePolling: boolean | undefined;
   interval: number | undefined;
   fallbackToPolling: boolean;
@@ -24,14 +24,14 @@ export interface DirectoryWatcherOptions {
 }
 
 /**
- * The directory side of the ConfigWatchers of a process: which directories are watched (one
- * chokidar instance per directory, shared by every ConfigWatcher leasing this DirectoryWatcher),
+ * The directory watches the ConfigWatchers of a process share: which directories are watched (one
+ * chokidar instance per directory, shared by every ConfigWatcher leasing this pool),
  * starting, losing and getting them back, routing chokidar's events to the files they concern, and
  * chokidar's errors. A directory is started for its first file and dropped with its last, whichever
  * ConfigWatcher they belong to; dropping one never restarts another. Internal.
  */
-export class DirectoryWatcher {
-  readonly #dirs = new WatchedDirs();
+export class DirectoryWatchPool {
+  readonly #dirs = new DirectoryIndex();
   readonly #logger: Logger;
   readonly #usePolling: boolean | undefined;
   readonly #interval: number | undefined;
@@ -41,7 +41,7 @@ export class DirectoryWatcher {
   #error: string | undefined;
   #closed = false;
 
-  constructor(options: DirectoryWatcherOptions) {
+  constructor(options: DirectoryWatchPoolOptions) {
     this.#logger = options.logger;
     this.#usePolling = options.usePolling;
     this.#interval = options.interval;
@@ -50,7 +50,7 @@ export class DirectoryWatcher {
   }
 
   /** The directory at `path`, if watched. */
-  get(path: string): WatchedDir | undefined {
+  get(path: string): DirectoryWatch | undefined {
     return this.#dirs.get(path);
   }
 
@@ -74,11 +74,38 @@ export class DirectoryWatcher {
   }
 
   /**
-   * Makes events on `dir/name` concern `file` (`home`: `dir` is its own directory), starting to
-   * watch `dir` if it is new.
+   * Makes events on the file's name in its own directory concern it, starting to watch the
+   * directory if it is new.
    */
-  watch(dirPath: string, name: string, file: WatchedFile, home: boolean): WatchedDir {
-    const { dir, created } = this.#dirs.add(dirPath, name, file, home);
+  watchFile(file: WatchedFile): DirectoryWatch {
+    return this.#watching(this.#dirs.addFile(file), file.name);
+  }
+
+  /**
+   * Makes events on `target` (a symlinked file's target) concern `file`, starting to watch the
+   * target's directory if it is new.
+   */
+  watchTarget(file: WatchedFile, target: DirectoryEntry): DirectoryWatch {
+    return this.#watching(this.#dirs.addTarget(file, target), target.name);
+  }
+
+  /**
+   * Undoes {@link watchFile}; a directory with nothing left to watch is dropped.
+   * @returns a promise of its chokidar instance closed, when it was dropped
+   */
+  unwatchFile(file: WatchedFile): Promise<void> | undefined {
+    return this.#dropped(this.#dirs.removeFile(file));
+  }
+
+  /**
+   * Undoes {@link watchTarget}; a directory with nothing left to watch is dropped.
+   * @returns a promise of its chokidar instance closed, when it was dropped
+   */
+  unwatchTarget(file: WatchedFile, target: DirectoryEntry): Promise<void> | undefined {
+    return this.#dropped(this.#dirs.removeTarget(file, target));
+  }
+
+  #watching({ dir, created }: Added, name: string): DirectoryWatch {
     if (created) this.#startDir(dir);
     // A poller per name: a name new to a directory already scanned needs its own (natively the
     // directory's fs.watch reports every entry).
@@ -86,16 +113,11 @@ export class DirectoryWatcher {
     return dir;
   }
 
-  /**
-   * Undoes {@link watch}; a directory with nothing left to watch is dropped.
-   * @returns a promise of its chokidar instance closed, when it was dropped
-   */
-  unwatch(dirPath: string, name: string, file: WatchedFile, home: boolean): Promise<void> | undefined {
-    const dropped = this.#dirs.remove(dirPath, name, file, home);
-    return dropped ? this.#stopDir(dropped, "dropped") : undefined;
+  #dropped(dir: DirectoryWatch | undefined): Promise<void> | undefined {
+    return dir ? this.#stopDir(dir, "dropped") : undefined;
   }
 
-  #startDir(dir: WatchedDir): void {
+  #startDir(dir: DirectoryWatch): void {
     const epoch = ++dir.epoch;
     dir.state = "starting";
     dir.suspect = false;
@@ -125,7 +147,7 @@ export class DirectoryWatcher {
     this.#track(start().catch((error: unknown) => this.#logger.warn(`watching ${dir.path} failed: ${String(error)}`)));
   }
 
-  async #established(fsw: FSWatcher, dir: WatchedDir, stale: () => boolean): Promise<void> {
+  async #established(fsw: FSWatcher, dir: DirectoryWatch, stale: () => boolean): Promise<void> {
     const deadline = performance.now() + ESTABLISH_TIMEOUT_MS;
     while (!stale() && dir.fsw === fsw && !isWatching(fsw, dir.path)) {
       if (performance.now() > deadline) {
@@ -138,7 +160,7 @@ export class DirectoryWatcher {
     }
   }
 
-  #stopDir(dir: WatchedDir, state: "missing" | "dropped"): Promise<void> {
+  #stopDir(dir: DirectoryWatch, state: "missing" | "dropped"): Promise<void> {
     dir.epoch++;
     dir.state = state;
     clearTimeout(dir.presence);
@@ -148,7 +170,7 @@ export class DirectoryWatcher {
 
   // chokidar.unwatch() would leave the path in its ignore list, hiding it from a later add(): a
   // directory that stops or starts over gets a fresh instance of its own.
-  #closeChokidar(dir: WatchedDir): Promise<void> {
+  #closeChokidar(dir: DirectoryWatch): Promise<void> {
     const fsw = dir.fsw;
     if (!fsw) return Promise.resolve();
     dir.fsw = undefined;
@@ -157,7 +179,7 @@ export class DirectoryWatcher {
     return closing;
   }
 
-  #dirMissing(dir: WatchedDir): void {
+  #dirMissing(dir: DirectoryWatch): void {
     const interval = this.#pollInterval(dir);
     void this.#stopDir(dir, "missing");
     this.#logger.debug(`${dir.path} is gone; watching for it to come back`);
@@ -189,7 +211,7 @@ export class DirectoryWatcher {
    * Checks the directory of a file about to be read: gone (deleted, renamed away) or replaced
    * (deleted and recreated) means chokidar's watch on it is dead; start over.
    */
-  async validate(dir: WatchedDir): Promise<void> {
+  async validate(dir: DirectoryWatch): Promise<void> {
     if (dir.state !== "watching") return;
     dir.validating ??= (async () => {
       const stats = await fs.stat(dir.path).catch(() => undefined);
@@ -207,7 +229,7 @@ export class DirectoryWatcher {
 
   // --- chokidar -------------------------------------------------------------------------------
 
-  #chokidar(dir: WatchedDir): FSWatcher {
+  #chokidar(dir: DirectoryWatch): FSWatcher {
     const fsw = createChokidar({
       usePolling: this.#forcePolling || (this.#usePolling ?? false),
       ...(this.#interval === undefined ? {} : { interval: this.#interval }),
@@ -227,7 +249,7 @@ export class DirectoryWatcher {
   }
 
   // The poll interval chokidar uses (CHOKIDAR_INTERVAL wins over the option), for a directory that is gone.
-  #pollInterval(dir: WatchedDir): number {
+  #pollInterval(dir: DirectoryWatch): number {
     return (dir.fsw ?? this.#anyChokidar())?.options.interval ?? this.#interval ?? 100;
   }
 
@@ -236,7 +258,7 @@ export class DirectoryWatcher {
     for (const file of files) file.poke();
   }
 
-  #onError(dir: WatchedDir, error: unknown): void {
+  #onError(dir: DirectoryWatch, error: unknown): void {
     if (this.#closed) return;
     const code = (error as NodeJS.ErrnoException | undefined)?.code;
     const message = error instanceof Error ? error.message : String(error);

@@ -1,21 +1,23 @@
-import { type ConfigChangeReason, ConfigEventType, type EventManager, getEventManager } from "@aiq/config-events";
+import { type ConfigChangeReason, type EventManager, getEventManager } from "@aiq/config-events";
 import type { AiqConfig } from "./aiq-schema.js";
-import { ConfigError, ConfigReloadError } from "./errors.js";
+import { ConfigError } from "./errors.js";
 import { type ListenerFailure, ListenerRegistry } from "./listeners.js";
 import { createConsoleLogger, type Logger } from "./logger.js";
+import { type EventState, ManagerEvents } from "./manager-events.js";
 import { OperationQueue } from "./operation-queue.js";
 import { formatOverridePath, parseOverridePath } from "./overrides.js";
-import { resolveDocument, type ResolveConfigOptions, secretsOf } from "./pipeline.js";
-import { readDocument } from "./read-document.js";
+import { type Resolved, resolveDocument, type ResolveConfigOptions, secretsOf } from "./pipeline.js";
+import { readAndResolve } from "./read-step.js";
 import type { SecretKeyPattern } from "./redact.js";
 import { describeError, toEventError } from "./report.js";
+import { rollbackDocument } from "./rollback.js";
 import { createSnapshotMeta, overridesAsStrings, SnapshotStore } from "./snapshots.js";
+import { StatusRecord } from "./status-record.js";
 import type {
   AttachedWatcher,
   ConfigListener,
   ConfigManagerOptions,
   ConfigOverrides,
-  ConfigPath,
   ConfigSnapshot,
   ConfigSource,
   ConfigStatus,
@@ -27,8 +29,6 @@ import type {
 const DEFAULT_MAX_SNAPSHOTS = 10;
 // From this size (bytes of source text) a reload yields to the event loop between its steps, so no
 // single slice of a huge config's processing stalls the program long; smaller ones run straight on.
-const YIELD_FROM_BYTES = 64 * 1024;
-const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /**
  * Holds the current config of a running program and replaces it only with a config that was read,
@@ -43,6 +43,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
   readonly #resolveOptions: ResolveConfigOptions<T>;
   readonly #secretKeys: readonly SecretKeyPattern[];
   readonly #events: EventManager;
+  readonly #emit: ManagerEvents;
   readonly #logger: Logger;
   readonly #logFailures: boolean;
   readonly #queue = new OperationQueue();
@@ -50,16 +51,10 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
   readonly #snapshots: SnapshotStore<T>;
   readonly #watchers = new Set<AttachedWatcher>();
   readonly #abort = new AbortController();
+  readonly #record = new StatusRecord();
   #config!: Readonly<T>;
   #document!: SourceDocument;
   #overrides: ConfigOverrides;
-  #version = 0;
-  #reloadCount = 0;
-  #lastReloadAt: Date | undefined;
-  #lastSuccessAt: Date | undefined;
-  #lastError: ConfigStatusError | undefined;
-  #missing = false;
-  #sourceRevision: string | undefined;
   #closed: Promise<void> | undefined;
 
   private constructor(options: ConfigManagerOptions<T>) {
@@ -72,6 +67,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
       strictKeys: options.strictKeys,
     };
     this.#events = options.events ?? getEventManager();
+    this.#emit = new ManagerEvents(this.#events, options.source.id);
     this.#logger = options.logger ?? createConsoleLogger();
     this.#logFailures = options.logFailures ?? true;
     this.#snapshots = new SnapshotStore(options.maxSnapshots ?? DEFAULT_MAX_SNAPSHOTS);
@@ -92,8 +88,8 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
   }
 
   async #initialLoad(): Promise<void> {
-    const { document, resolved } = await this.#readAndResolve(this.#overrides, "initial");
-    this.#commit({ document, config: resolved.config, reason: "initial", changed: [], countsAsReload: false });
+    const { document, resolved } = await this.#readAndResolve("initial");
+    this.#commit("initial", document, resolved);
   }
 
   /** The current config: deep-frozen, never half-applied. Reading it never waits. */
@@ -103,7 +99,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
 
   /** Successful reloads and rollbacks since create. */
   get reloadCount(): number {
-    return this.#reloadCount;
+    return this.#record.reloadCount;
   }
 
   /** The active overrides, as strings. */
@@ -123,20 +119,12 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
 
   /** The state of the manager as plain, redacted data. */
   get status(): ConfigStatus {
-    const watcher = [...this.#watchers][0];
-    return {
+    return this.#record.status({
       sourceId: this.#source.id,
-      version: this.#version,
-      reloadCount: this.#reloadCount,
-      ...(this.#lastReloadAt ? { lastReloadAt: this.#lastReloadAt } : {}),
-      ...(this.#lastSuccessAt ? { lastSuccessAt: this.#lastSuccessAt } : {}),
-      ...(this.#lastError ? { lastError: this.#lastError } : {}),
-      missing: this.#missing,
-      ...(this.#sourceRevision === undefined ? {} : { sourceRevision: this.#sourceRevision }),
-      ...(watcher ? { watch: watcher.state() } : {}),
+      watch: [...this.#watchers][0]?.state(),
       snapshots: this.#snapshots.length,
       closed: this.#closed !== undefined,
-    };
+    });
   }
 
   /**
@@ -150,16 +138,10 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     return this.#run(async () => {
       const validateOnly = options.validateOnly === true;
       try {
-        const { document, resolved } = await this.#readAndResolve(this.#overrides, "reload", options.signal);
+        const { document, resolved } = await this.#readAndResolve("reload", options.signal);
         if (validateOnly) return resolved.config;
         this.#ensureOpen();
-        this.#commit({
-          document,
-          config: resolved.config,
-          reason: "reload",
-          changed: resolved.changedPaths,
-          countsAsReload: true,
-        });
+        this.#commit("reload", document, resolved);
         return this.#config;
       } catch (error) {
         // A validate-only run changes nothing, its failure included.
@@ -178,34 +160,10 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
   rollbackConfig(steps = 1): Promise<Readonly<T>> {
     return this.#run(async () => {
       try {
-        const possible = this.#snapshots.length - 1;
-        const target = Number.isInteger(steps) && steps >= 1 ? this.#snapshots.at(steps) : undefined;
-        if (!target) {
-          const can =
-            possible === 0 ? "no rollback is possible" : `1 to ${possible} step${possible === 1 ? "" : "s"} possible`;
-          throw new ConfigReloadError(
-            "ROLLBACK_RANGE",
-            `Cannot roll back ${steps} step(s): ${this.#snapshots.length} snapshot(s) kept, ${can}.`,
-            {
-              sourceId: this.#source.id,
-            },
-          );
-        }
-        const document: SourceDocument = {
-          data: target.data,
-          checksum: target.meta.checksum,
-          ...(target.meta.revision === undefined ? {} : { revision: target.meta.revision }),
-        };
+        const document = rollbackDocument(this.#snapshots, steps, this.#source.id);
         const resolved = await resolveDocument(document, this.#optionsWith(this.#overrides), this.#config);
         this.#ensureOpen();
-        this.#commit({
-          document,
-          config: resolved.config,
-          reason: "rollback",
-          changed: resolved.changedPaths,
-          countsAsReload: true,
-          dropNewest: steps,
-        });
+        this.#commit("rollback", document, resolved, steps);
         return this.#config;
       } catch (error) {
         throw this.#recordFailure(error);
@@ -227,13 +185,7 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
         for (const warning of resolved.warnings) this.#logger.warn(warning);
         this.#ensureOpen();
         this.#overrides = next;
-        this.#commit({
-          document: this.#document,
-          config: resolved.config,
-          reason: "overrides",
-          changed: resolved.changedPaths,
-          countsAsReload: false,
-        });
+        this.#commit("overrides", this.#document, resolved);
         return this.#config;
       } catch (error) {
         throw this.#recordFailure(error);
@@ -317,137 +269,79 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     return { ...this.#resolveOptions, overrides };
   }
 
-  async #readAndResolve(overrides: ConfigOverrides, step: string, signal?: AbortSignal) {
-    const log = this.#logger;
-    const started = performance.now();
-    const readSignal = signal ? AbortSignal.any([signal, this.#abort.signal]) : this.#abort.signal;
-    const document = await readDocument(this.#source, readSignal, {
-      previous: this.#document,
+  #readAndResolve(step: "initial" | "reload", signal?: AbortSignal) {
+    return readAndResolve(step, {
+      source: this.#source,
+      signal: signal ? AbortSignal.any([signal, this.#abort.signal]) : this.#abort.signal,
+      previous: { document: this.#document, config: this.#config },
       secretKeys: this.#secretKeys,
+      options: this.#optionsWith(this.#overrides),
+      logger: this.#logger,
     });
-    const read = performance.now();
-    for (const warning of document.warnings ?? []) log.warn(warning);
-    const large = (document.size ?? 0) >= YIELD_FROM_BYTES;
-    if (large) await nextTurn();
-    const resolved = await resolveDocument(document, this.#optionsWith(overrides), this.#config);
-    if (large) await nextTurn();
-    // Said once, when the overrides are first applied (setOverrides says it for a new set).
-    if (step === "initial") for (const warning of resolved.warnings) log.warn(warning);
-    for (const notice of resolved.notices) log.warn(notice);
-    log.debug(
-      `${step} ${this.#source.id}: read+parse ${ms(read - started)}, overrides+validate+freeze ${ms(performance.now() - read)}`,
-    );
-    return { document, resolved };
   }
 
-  #commit(input: {
-    document: SourceDocument;
-    config: Readonly<T>;
-    reason: ConfigChangeReason;
-    changed: readonly ConfigPath[];
-    countsAsReload: boolean;
-    dropNewest?: number;
-  }): void {
+  /**
+   * Makes a resolved document current: the swap, its snapshot (in place of the `dropNewest` newest,
+   * for a rollback), the event, the listeners. Reloads and rollbacks count in `reloadCount`.
+   */
+  #commit(reason: ConfigChangeReason, document: SourceDocument, resolved: Resolved<T>, dropNewest?: number): void {
     const previous = this.#config;
-    const unchanged = previous !== undefined && input.config === previous && input.reason === "reload";
-    const now = new Date();
+    const { config, changedPaths: changed } = resolved;
     // Keep only what later operations need: positions (locate) hold the parsed YAML tree, many
     // times the size of the data; overrides and rollbacks report issues by path.
-    const { data, checksum, revision } = input.document;
+    const { data, checksum, revision } = document;
     this.#document = { data, checksum, ...(revision === undefined ? {} : { revision }) };
-    // A read (not a rollback or new overrides) tells which store revision is current there.
-    if (revision !== undefined && (input.reason === "initial" || input.reason === "reload"))
-      this.#sourceRevision = revision;
-    if (input.countsAsReload) this.#reloadCount++;
-    this.#lastReloadAt = now;
-    this.#lastSuccessAt = now;
-    this.#lastError = undefined;
-    this.#missing = false;
-    if (unchanged) {
+    this.#record.succeeded(reason, revision, reason === "reload" || reason === "rollback");
+    if (previous !== undefined && config === previous && reason === "reload") {
       // A reload that changes nothing counts, but makes no version, snapshot or notification. The
       // snapshot keeps the document its version came from (its checksum says so): a later rollback to
       // it re-resolves that document, not a newer one that only looked the same under the overrides then.
       this.#logger.debug(`reload ${this.#source.id}: no change`);
-      this.#emit(ConfigEventType.CONFIG_RELOADED, { reason: "reload", changedPaths: [] });
+      this.#emit.changed(this.#eventState(), "reload", []);
       return;
     }
     // The swap: one assignment, so a reader sees the old or the new config, never a mix.
-    this.#config = input.config;
-    this.#version++;
-    const meta = createSnapshotMeta({
-      version: this.#version,
-      reason: input.reason,
-      overrides: this.#overrides,
-      checksum: input.document.checksum,
-      revision: input.document.revision,
-      secretKeys: this.#secretKeys,
-    });
-    const state = { meta, config: input.config, data: input.document.data };
-    if (input.dropNewest !== undefined) this.#snapshots.replaceFrom(input.dropNewest, state);
+    this.#config = config;
+    const version = ++this.#record.version;
+    const secretKeys = this.#secretKeys;
+    const meta = createSnapshotMeta({ version, reason, overrides: this.#overrides, checksum, revision, secretKeys });
+    const state = { meta, config, data };
+    if (dropNewest !== undefined) this.#snapshots.replaceFrom(dropNewest, state);
     else this.#snapshots.push(state);
-    if (input.reason === "initial") return;
-    const changedPaths = input.changed.map(formatOverridePath);
-    this.#logger.debug(
-      `${input.reason} ${this.#source.id}: version ${this.#version}, ${changedPaths.length} path(s) changed`,
-    );
-    this.#emit(input.reason === "rollback" ? ConfigEventType.CONFIG_ROLLED_BACK : ConfigEventType.CONFIG_RELOADED, {
-      reason: input.reason,
-      changedPaths,
-    });
+    if (reason === "initial") return;
+    const changedPaths = changed.map(formatOverridePath);
+    this.#logger.debug(`${reason} ${this.#source.id}: version ${version}, ${changedPaths.length} path(s) changed`);
+    this.#emit.changed(this.#eventState(), reason, changedPaths);
     const onFailure: ListenerFailure = (listenerId, error) => this.#listenerFailed(listenerId, error);
-    this.#listeners.notify(
-      input.config,
-      { version: this.#version, reason: input.reason, previous, changedPaths },
-      input.changed,
-      onFailure,
-    );
+    this.#listeners.notify(config, { version, reason, previous, changedPaths }, changed, onFailure);
   }
 
   /** Records a failed operation (status, event, warning) without changing the config; returns the error to throw. */
   #recordFailure(error: unknown): unknown {
-    const secrets = secretsOf(this.#document?.data, this.#overrides, this.#secretKeys);
-    const described = describeError(error, secrets);
-    this.#lastReloadAt = described.at;
-    this.#lastError = described;
-    if (described.code === "ENOENT") this.#missing = true;
+    const described = this.#describe(error);
+    this.#record.failed(described);
     if (described.code === "CLOSED") return error;
     if (this.#logFailures)
-      this.#logger.warn(`reload of ${this.#source.id} failed; keeping version ${this.#version}: ${described.message}`);
-    this.#emit(ConfigEventType.CONFIG_RELOAD_FAILED, { error: toEventError(described) });
+      this.#logger.warn(
+        `reload of ${this.#source.id} failed; keeping version ${this.#record.version}: ${described.message}`,
+      );
+    this.#emit.failed(this.#eventState(), toEventError(described));
     return error;
   }
 
   #listenerFailed(listenerId: number, error: unknown): void {
-    const secrets = secretsOf(this.#document?.data, this.#overrides, this.#secretKeys);
-    const described = describeError(error, secrets);
-    this.#logger.warn(`listener ${listenerId} failed on version ${this.#version}: ${described.message}`);
-    this.#events.emit({
-      type: ConfigEventType.LISTENER_FAILED,
-      timestamp: new Date(),
-      sourceId: this.#source.id,
-      listenerId,
-      version: this.#version,
-      error: toEventError(described),
-    });
+    const described = this.#describe(error);
+    this.#logger.warn(`listener ${listenerId} failed on version ${this.#record.version}: ${described.message}`);
+    this.#emit.listenerFailed(listenerId, this.#record.version, toEventError(described));
   }
 
-  #emit(
-    type: ConfigEventType.CONFIG_RELOADED | ConfigEventType.CONFIG_RELOAD_FAILED | ConfigEventType.CONFIG_ROLLED_BACK,
-    extra: { reason?: ConfigChangeReason; changedPaths?: readonly string[]; error?: ReturnType<typeof toEventError> },
-  ): void {
-    const revision = this.#document?.revision;
-    this.#events.emit({
-      type,
-      timestamp: new Date(),
-      sourceId: this.#source.id,
-      version: this.#version,
-      reloadCount: this.#reloadCount,
-      ...(revision === undefined ? {} : { revision }),
-      ...extra,
-    });
+  /** An error as redacted plain data: no secret value of the document or the overrides in it. */
+  #describe(error: unknown): ConfigStatusError {
+    return describeError(error, secretsOf(this.#document?.data, this.#overrides, this.#secretKeys));
   }
-}
 
-function ms(value: number): string {
-  return `${value.toFixed(1)} ms`;
+  #eventState(): EventState {
+    const { version, reloadCount } = this.#record;
+    return { version, reloadCount, revision: this.#document?.revision };
+  }
 }

@@ -1,4 +1,5 @@
 import type { ChildProcess, StdioOptions } from "node:child_process";
+import * as fs from "node:fs";
 import { type ConfigManager, isConfigError, type Logger, ReloadLoop, type StandardSchemaV1 } from "@aiq/config-core";
 import { ConfigEventType, createEventManager, type EventManager } from "@aiq/config-events";
 import { createConfigManager } from "@aiq/config-loader";
@@ -51,6 +52,33 @@ interface Service extends ServiceState {
 }
 
 type StopReason = { signal: NodeJS.Signals } | { exit: ProcessExit };
+
+/** Each file of a source (a file and its `base:` chain) with its bytes. */
+type SourceBytes = readonly (readonly [string, Buffer])[];
+
+/** What a reload before a start validated: the version it left current, and the bytes it read. */
+interface Validated {
+  version: number;
+  bytes: SourceBytes;
+}
+
+/** The bytes of every file of the manager's source now; `undefined` when one cannot be read. */
+function readSources(manager: ConfigManager<unknown>): SourceBytes | undefined {
+  try {
+    return (manager.source.files ?? []).map((file) => [file, fs.readFileSync(file)] as const);
+  } catch {
+    return undefined;
+  }
+}
+
+function sameBytes(a: SourceBytes, b: SourceBytes | undefined): boolean {
+  return (
+    b !== undefined &&
+    a.length > 0 &&
+    a.length === b.length &&
+    a.every(([file, bytes], i) => file === b[i]![0] && bytes.equals(b[i]![1]))
+  );
+}
 
 const QUICK_EXIT_MS = 1000;
 const CRASH_LOOP_EXITS = 3;
@@ -227,27 +255,57 @@ export class DevRunner {
       if (this.#finishing) return;
     }
     let stopped: { pid: number; outcome: "exited" | "killed"; stopMs: number } | undefined;
+    let validated: Promise<Validated | undefined> = Promise.resolve(undefined);
     if (service && groupAlive(service.pid)) {
       // The service, or what a crashed one left running in its group.
       service.stopping = true;
       server.accepting = false;
       const stopStarted = performance.now();
+      // Validated while the service stops (it takes it a while to exit): the bytes it came from are
+      // compared with the files once the group is empty, and read again only if they changed.
+      validated = this.#validate(manager);
       const outcome = await stopGroup(service.group, this.#o.restartSignal, this.#o.graceMs);
       if (running) stopped = { pid: service.pid, outcome, stopMs: performance.now() - stopStarted };
     }
+    const early = await validated;
     if (this.#finishing) return;
-    // Validated before every start: the newest content, read now, is what the service will read.
+    // Validated before every start: the newest content, as the files hold it now, is what the service will read.
+    // (The version too: the watcher may have made another save current meanwhile, even one since undone.)
+    if (early?.version !== manager.status.version || !sameBytes(early.bytes, readSources(manager))) {
+      this.#startingReload = true;
+      try {
+        await manager.reloadConfig();
+      } catch {
+        this.#service = undefined;
+        this.#o.reporter.notStarted();
+        return;
+      } finally {
+        this.#startingReload = false;
+      }
+    }
+    this.#start(manager.status.version, stopped ? { ...stopped, totalMs: performance.now() - actStarted } : undefined);
+  }
+
+  /**
+   * Reloads (a reload made to validate before a start, not a save), between two reads of the
+   * source's files: the version and the bytes when both reads agree (what that version came from,
+   * unless the files changed and changed back within the reload), `undefined` when they differ or the reload failed.
+   */
+  async #validate(manager: ConfigManager<unknown>): Promise<Validated | undefined> {
+    const before = readSources(manager);
+    if (before === undefined) return undefined;
     this.#startingReload = true;
     try {
       await manager.reloadConfig();
     } catch {
-      this.#service = undefined;
-      this.#o.reporter.notStarted();
-      return;
+      return undefined;
     } finally {
       this.#startingReload = false;
     }
-    this.#start(manager.status.version, stopped ? { ...stopped, totalMs: performance.now() - actStarted } : undefined);
+    const after = readSources(manager);
+    return after !== undefined && sameBytes(before, after)
+      ? { bytes: after, version: manager.status.version }
+      : undefined;
   }
 
   #start(

@@ -136,6 +136,27 @@ describe.skipIf(skipReason !== "")("aiq-config run: restart mode", () => {
     }
   });
 
+  it("44: an invalid save during a slow stop: nothing is started until the next valid save", async () => {
+    await using fixture = await createConfigFixture({ files: { "config.yml": validConfig(0) } });
+    const runner = startRunner(fixture.path("config.yml"), { env: { SERVICE_STOP_MS: "1000" } });
+    try {
+      await runner.out.waitFor("up temperature=0 ");
+      await fixture.save("config.yml", validConfig(0.1));
+      // The save is validated while the service stops; the invalid one below lands after that.
+      let at = await runner.out.waitFor("signal SIGTERM");
+      await fixture.save("config.yml", INVALID_CONFIG);
+      await runner.err.waitFor("the service is not started until a save is valid");
+      expect(servicePids(runner.out.text)).toHaveLength(1);
+      await fixture.save("config.yml", validConfig(0.3));
+      at = await runner.out.waitFor("up temperature=0.3 ", at);
+      expect(servicePids(runner.out.text)).toHaveLength(2);
+      expect(runner.out.text).not.toContain("up temperature=0.1");
+      expect(await stop(runner)).toBe(0);
+    } finally {
+      runner.kill();
+    }
+  });
+
   it("45: a service that ignores SIGTERM is SIGKILLed with its group at the grace period", async () => {
     await using fixture = await createConfigFixture({ files: { "config.yml": validConfig(0) } });
     const runner = startRunner(fixture.path("config.yml"), {

@@ -2,14 +2,13 @@
 // watchers doing yaml.parse, in the same number of processes, same run) and the goals of the issue.
 // Run by run.mjs (`--only=etcd`); a full run replaces the "etcd: last run" section of bench/README.md.
 import { spawnSync } from "node:child_process";
-import * as fs from "node:fs";
 import * as os from "node:os";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { startChild } from "./lib/child.mjs";
+import { replaceReadmeSection } from "./lib/readme.mjs";
 import { percentile, r1, sleep, nowMs } from "./lib/stats.mjs";
 
-const README = fileURLToPath(new URL("../README.md", import.meta.url));
 const require = createRequire(import.meta.url);
 const KEY = "bench/agent.yml";
 const value = (n) => `llms:\n  main:\n    _type: openai\n    model_name: gpt-4o\n    temperature: ${n}\n`;
@@ -50,7 +49,7 @@ export async function etcdBench({ smoke, log }) {
   out.goals = goals(out, smoke);
   out.table = render(out);
   console.log(`\n${out.table}\n`);
-  if (!smoke) updateReadme(out.table);
+  if (!smoke) replaceReadmeSection("etcd-run", out.table);
   return out;
 }
 
@@ -350,14 +349,4 @@ function render(out) {
   lines.push("", "| goal | target | measured | |", "|---|---|---|---|");
   for (const g of out.goals) lines.push(`| ${g.name} | ${g.target} | ${g.measured} | ${g.met} |`);
   return lines.join("\n");
-}
-
-function updateReadme(table) {
-  const text = fs.readFileSync(README, "utf8");
-  const a = "<!-- etcd-run:start -->";
-  const b = "<!-- etcd-run:end -->";
-  const i = text.indexOf(a);
-  const j = text.indexOf(b);
-  if (i < 0 || j < i) return;
-  fs.writeFileSync(README, `${text.slice(0, i + a.length)}\n${table}\n${text.slice(j)}`);
 }

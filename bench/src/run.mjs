@@ -17,6 +17,7 @@ import { bursts, latency, truncateThenWrite } from "./watch.mjs";
 import { etcdBench } from "./etcd.mjs";
 import { runnerBench } from "./runner.mjs";
 import { scaleBench } from "./scale.mjs";
+import { replaceReadmeSection } from "./lib/readme.mjs";
 
 const BENCH = fileURLToPath(new URL("..", import.meta.url));
 const ROOT = path.resolve(BENCH, "..");
@@ -192,7 +193,7 @@ const full = !smoke && !onlyArg && !debounceArg;
 const out = path.join(BENCH, "results", full ? "last.json" : smoke ? "smoke.json" : "partial.json");
 fs.writeFileSync(out, `${JSON.stringify({ ...res, table }, null, 2)}\n`);
 log(`[bench] wrote ${path.relative(ROOT, out)} (${res.meta.seconds} s)`);
-if (full) updateReadme(table);
+if (full) replaceReadmeSection("last-run", table);
 // Goals are reported, not enforced; a benchmark or contender that crashed (not merely unbuilt) fails the run.
 const errors = [];
 for (const name of ALL)
@@ -291,17 +292,4 @@ async function idleCost() {
     }),
   );
   return Object.fromEntries(modes.filter((m) => out[m]).map((m) => [m, out[m]]));
-}
-
-/** Replaces the "last run" section of bench/README.md with this run's table. */
-function updateReadme(table) {
-  const readme = path.join(BENCH, "README.md");
-  if (!fs.existsSync(readme)) return;
-  const text = fs.readFileSync(readme, "utf8");
-  const a = "<!-- last-run:start -->",
-    b = "<!-- last-run:end -->";
-  const i = text.indexOf(a),
-    j = text.indexOf(b);
-  if (i < 0 || j < i) return;
-  fs.writeFileSync(readme, `${text.slice(0, i + a.length)}\n${table}\n${text.slice(j)}`);
 }

@@ -8,9 +8,9 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
 import { smallConfig } from "./lib/configs.mjs";
+import { replaceReadmeSection } from "./lib/readme.mjs";
 import { nowMs, percentile, r1, sleep } from "./lib/stats.mjs";
 
-const README = fileURLToPath(new URL("../README.md", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const BIN = path.join(ROOT, "packages/cli/dist/bin.js");
 const SERVICE = fileURLToPath(new URL("./workers/runner-service.mjs", import.meta.url));
@@ -51,7 +51,7 @@ export async function runnerBench({ smoke, log }) {
   out.goals = goals(out, smoke);
   out.table = render(out);
   console.log(`\n${out.table}\n`);
-  if (!smoke) updateReadme(out.table);
+  if (!smoke) replaceReadmeSection("runner-run", out.table);
   return out;
 }
 
@@ -460,14 +460,4 @@ function render(out) {
   lines.push("| goal | target | measured | |", "|---|---|---|---|");
   for (const g of out.goals) lines.push(`| ${g.name} | ${g.target} | ${g.measured} | ${g.met} |`);
   return lines.join("\n");
-}
-
-function updateReadme(table) {
-  const text = fs.readFileSync(README, "utf8");
-  const a = "<!-- runner-run:start -->";
-  const b = "<!-- runner-run:end -->";
-  const i = text.indexOf(a);
-  const j = text.indexOf(b);
-  if (i < 0 || j < i) return;
-  fs.writeFileSync(README, `${text.slice(0, i + a.length)}\n${table}\n${text.slice(j)}`);
 }

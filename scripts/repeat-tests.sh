@@ -16,13 +16,19 @@ busy=(node -e "for (;;) {}")
 command -v taskset >/dev/null && busy=(taskset -c "$(($(nproc) - 1))" "${busy[@]}")
 "${busy[@]}" &
 busy_pid=$!
+tests_pid=""
 trap 'kill "$busy_pid" 2>/dev/null' EXIT
+# Stopped (Ctrl-C, SIGTERM): the run in progress goes too, not only this script.
+trap '[ -n "$tests_pid" ] && kill "$tests_pid" 2>/dev/null; exit 130' INT TERM
 
 passed=0
 for i in $(seq 1 "$runs"); do
   log="$(mktemp -t aiq-repeat-XXXXXX.log)"
   start=$(date +%s)
-  if node_modules/.bin/vitest run "${files[@]}" --typecheck.enabled=false >"$log" 2>&1; then
+  # In the background and waited for, so that a signal to this script is handled at once.
+  node_modules/.bin/vitest run "${files[@]}" --typecheck.enabled=false >"$log" 2>&1 &
+  tests_pid=$!
+  if wait "$tests_pid"; then
     passed=$((passed + 1))
     echo "run $i: passed ($(($(date +%s) - start)) s, load $(cut -d' ' -f1-3 /proc/loadavg))"
     rm -f "$log"

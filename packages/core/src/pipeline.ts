@@ -67,11 +67,14 @@ export function secretsOf(
 /**
  * The pure part of a reload: overrides -> validate -> share unchanged subtrees with `previous` ->
  * freeze. Throws `ConfigValidationError` (every issue, redacted, with positions); changes nothing.
+ * `pause`, when given, is awaited between the steps (a manager hands the event loop back there
+ * while it resolves a large document).
  */
 export async function resolveDocument<T>(
   document: SourceDocument,
   options: ResolveConfigOptions<T>,
   previous?: Readonly<T>,
+  pause: () => Promise<void> = async () => {},
 ): Promise<Resolved<T>> {
   const schema = (options.schema ?? aiqConfigSchema) as unknown as StandardSchemaV1<unknown, T>;
   const overrides = options.overrides ?? {};
@@ -95,8 +98,10 @@ export async function resolveDocument<T>(
     };
     // applyOverrides copies on write along each path: the source document (possibly frozen, possibly
     // with YAML aliases shared between keys) is never changed.
+    await pause();
     const data = applyOverridesAt(document.data, overrides, { schema }, placement);
     const output = await validateWithSchema(schema, data, context);
+    await pause();
     // The default schema's checks beyond types: references and likely typos (a user's schema has its own).
     const checked =
       schema === (aiqConfigSchema as unknown)
@@ -116,10 +121,12 @@ export async function resolveDocument<T>(
     // Where the schema passed values through unchanged, use the document's own (shared, frozen)
     // objects rather than the schema's copies; then share with the previous config and record
     // what changed.
+    await pause();
     const aligned = shareStructure(data, output) as T;
     const changedPaths: ConfigPath[] = [];
     const shared = previous === undefined ? aligned : (shareStructure(previous, aligned, changedPaths) as T);
     const warnings = findUnknownCreatedOverrides(document.data, overrides, schema);
+    await pause();
     return { config: deepFreeze(shared, secretKeys), changedPaths, warnings, notices };
   } catch (error) {
     // A document from a source other than the loader (which bounds depth) can be nested deeper than

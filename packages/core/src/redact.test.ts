@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { collectSecrets, isSecretKey, isSecretPath, redactConfig, redactText } from "./redact.js";
 
@@ -55,5 +56,38 @@ describe("isSecretPath: the one rule core and the CLI share", () => {
     expect(isSecretPath(["llms", "a", "endpoint"], ["llms.*.endpoint"])).toBe(true);
     expect(isSecretPath(["llms", "a", "endpoint", "host"], ["llms.*.endpoint"])).toBe(true);
     expect(isSecretPath(["llms", "a"], ["llms.*.endpoint"])).toBe(false);
+  });
+});
+
+describe("collectSecrets", () => {
+  // The rule as written: a value is secret when isSecretPath says so for its whole path.
+  function reference(value: unknown, extra: readonly (string | RegExp)[], path: (string | number)[] = []): string[] {
+    if (typeof value !== "object" || value === null) return [];
+    return Object.entries(value).flatMap(([key, child]) => {
+      const at = [...path, Array.isArray(value) ? Number(key) : key];
+      if (isSecretPath(at, extra) && (typeof child === "string" || typeof child === "number")) {
+        const text = String(child);
+        return text.length >= 4 && text !== "***" ? [text] : [];
+      }
+      return reference(child, extra, at);
+    });
+  }
+
+  it("collects exactly the values whose path isSecretPath calls secret", () => {
+    const key = fc.constantFrom("api_key", "token", "llms", "endpoint", "name", "credentials", "x", "0");
+    const tree = fc.letrec((tie) => ({
+      node: fc.oneof(
+        { depthSize: "small", maxDepth: 4 },
+        fc.oneof(fc.string({ minLength: 3, maxLength: 6 }), fc.integer({ min: 999, max: 99_999 }), fc.constant(null)),
+        fc.array(tie("node"), { maxLength: 3 }),
+        fc.dictionary(key, tie("node"), { maxKeys: 4 }),
+      ),
+    })).node;
+    const extra = fc.subarray(["name", "llms.*.endpoint", "*.x", /^end/]);
+    fc.assert(
+      fc.property(tree, extra, (value, patterns) => {
+        expect([...collectSecrets(value, patterns)].sort()).toEqual([...new Set(reference(value, patterns))].sort());
+      }),
+    );
   });
 });

@@ -47,18 +47,39 @@ export function collectSecrets(
   into: Set<string> = new Set(),
   path: (string | number)[] = [],
 ): Set<string> {
-  if (typeof value !== "object" || value === null) return into;
+  const dotted = extra.some((p) => typeof p === "string" && p.includes("."));
+  collectUnder(
+    value,
+    { extra, into, dotted },
+    path,
+    path.some((segment) => isSecretKey(segment, extra)),
+  );
+  return into;
+}
+
+// One test of each new key, not of the whole path again at every level (a 1 MB config has tens of
+// thousands of values): `secretAbove` says a key above is secret already; dotted patterns still
+// look at the whole path.
+function collectUnder(
+  value: unknown,
+  walk: { extra: readonly SecretKeyPattern[]; into: Set<string>; dotted: boolean },
+  path: (string | number)[],
+  secretAbove: boolean,
+): void {
+  if (typeof value !== "object" || value === null) return;
+  const { extra, into, dotted } = walk;
   for (const [key, child] of Object.entries(value)) {
     const childPath = [...path, Array.isArray(value) ? Number(key) : key];
-    if (isSecretPath(childPath, extra) && (typeof child === "string" || typeof child === "number")) {
+    const secretKey = secretAbove || isSecretKey(childPath.at(-1) as string | number, extra);
+    const secret = secretKey || (dotted && isSecretPath(childPath, extra));
+    if (secret && (typeof child === "string" || typeof child === "number")) {
       const text = String(child);
       // Very short values would turn ordinary words into asterisks; they are no real secret anyway.
       if (text.length >= 4 && text !== REDACTED) into.add(text);
     } else {
-      collectSecrets(child, extra, into, childPath);
+      collectUnder(child, walk, childPath, secretKey);
     }
   }
-  return into;
 }
 
 // Tokens that look like a credential whatever key holds them: a provider's key prefix (`sk-`,

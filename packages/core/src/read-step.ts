@@ -6,7 +6,7 @@ import type { ConfigSource, SourceDocument } from "./types.js";
 
 // From this size a document's remaining steps (resolve, then the commit) each start in a turn of the
 // event loop of their own, so a large reload never stalls the program in one piece.
-const YIELD_FROM_BYTES = 64 * 1024;
+const YIELD_FROM_BYTES = 32 * 1024;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** What a manager's read works with: its source and options, and what it holds now. */
@@ -41,7 +41,7 @@ export async function readAndResolve<T>(
   for (const warning of document.warnings ?? []) logger.warn(warning);
   const large = (document.size ?? 0) >= YIELD_FROM_BYTES;
   if (large) await nextTurn();
-  const resolved = await resolveDocument(document, context.options, previous.config);
+  const resolved = await resolveDocument(document, context.options, previous.config, large ? nextTurn : undefined);
   if (large) await nextTurn();
   if (step === "initial") for (const warning of resolved.warnings) logger.warn(warning);
   for (const notice of resolved.notices) logger.warn(notice);

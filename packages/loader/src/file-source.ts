@@ -40,7 +40,7 @@ export interface FileSourceOptions {
    * the result is the same, issues and positions included. `Infinity` parses every file on the
    * calling thread. The worker is shared by every source of the process, never keeps it alive when
    * idle, and stops when the last source using it is closed.
-   * @default DEFAULT_WORKER_THRESHOLD (64 KiB)
+   * @default DEFAULT_WORKER_THRESHOLD (32 KiB)
    */
   workerThreshold?: number | undefined;
 }

@@ -16,9 +16,10 @@ export const DEFAULT_MAX_ALIAS_COUNT = 100;
 export const MAX_BASE_CHAIN = 32;
 
 /**
- * Size from which a file is parsed in a worker thread rather than on the event loop: 64 KiB. Below
- * it, parsing takes a few milliseconds, less than the trip to the worker and back costs in latency;
- * above it, the stall grows with the file (about 1 ms per 2 KiB of YAML on an idle core), see
- * bench/README.md (issue 14).
+ * Size from which a file is parsed in a worker thread rather than on the event loop: 32 KiB.
+ * Measured (bench/README.md, issue 14; 2 cores under load): parsing on the event loop stalls it
+ * about 1.2 ms per KiB (11 ms at 16 KiB, 77 ms at 64 KiB), while the trip to the worker adds some
+ * 20 ms to a read whatever the size. From 32 KiB (a 40 ms stall) the worker costs less than the
+ * stall it saves; a typical config (a few KiB) stays on the calling thread, as fast as before.
  */
-export const DEFAULT_WORKER_THRESHOLD = 64 * 1024;
+export const DEFAULT_WORKER_THRESHOLD = 32 * 1024;

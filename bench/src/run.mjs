@@ -49,6 +49,7 @@ const P = smoke
         settleMs: 300,
         reloads: 2,
         thresholdRuns: 2,
+        setupRounds: 1,
         n: 400,
       },
     }
@@ -69,6 +70,7 @@ const P = smoke
         settleMs: 2000,
         reloads: 9,
         thresholdRuns: 9,
+        setupRounds: 3,
       },
     };
 

@@ -2,7 +2,7 @@
 // event loop during a reload of the ~1 MB config. Each figure comes from a process of its own,
 // one at a time; baselines come from the same run.
 import { startChild } from "./lib/child.mjs";
-import { r1, r2 } from "./lib/stats.mjs";
+import { median, r1, r2 } from "./lib/stats.mjs";
 
 async function inChild(config, timeoutMs) {
   const child = startChild("scale.mjs", config, { execArgv: ["--expose-gc"] });
@@ -15,26 +15,39 @@ async function inChild(config, timeoutMs) {
 
 /**
  * @param {{ files: number, dirs: number, saves: number, gapMs: number, idleSeconds: number,
- *   settleMs: number, reloads: number, thresholdRuns: number, n?: number, latencyGapToFloorMs?: number,
+ *   settleMs: number, reloads: number, thresholdRuns: number, setupRounds: number, n?: number,
+ *   latencyGapToFloorMs?: number,
  *   log: (s: string) => void }} p
  */
 export async function scaleBench(p) {
   const { log, latencyGapToFloorMs: _gap, ...params } = p;
   const run = (mode, timeoutMs = 600_000) => inChild({ ...params, mode }, timeoutMs);
-  const managers = await run("managers");
-  const watcher = await run("watcher");
-  const autoReload = await run("autoReload");
+  // The three setups, round after round in a rotating order, so the machine's load weighs on each alike.
+  const setups = { managers: [], watcher: [], autoReload: [] };
+  let autoReload;
+  for (let round = 0; round < params.setupRounds; round++) {
+    const order = ["managers", "watcher", "autoReload"];
+    for (const mode of [...order.slice(round % 3), ...order.slice(0, round % 3)]) {
+      const last = round === params.setupRounds - 1;
+      const result = await inChild({ ...params, mode, extras: mode === "autoReload" && last }, 600_000);
+      setups[mode].push(result.setupMs);
+      if (mode === "autoReload" && last) autoReload = result;
+    }
+  }
+  const managers = { setupMs: r1(median(setups.managers)) };
+  const watcher = { setupMs: r1(median(setups.watcher)) };
   const single = await run("single");
   const stall = await run("stall");
-  const baseline = managers.setupMs + watcher.setupMs;
+  const baseline = r1(managers.setupMs + watcher.setupMs);
   const out = {
     files: params.files,
     dirs: params.dirs,
     setup: {
       managersMs: managers.setupMs,
       watcherMs: watcher.setupMs,
-      autoReloadMs: autoReload.setupMs,
-      ratio: r2(autoReload.setupMs / baseline),
+      autoReloadMs: r1(median(setups.autoReload)),
+      ratio: r2(median(setups.autoReload) / baseline),
+      rounds: setups,
     },
     osWatchHandles: autoReload.osWatchHandles,
     osWatchHandlesPerDir: r2(autoReload.osWatchHandles / autoReload.dirs),

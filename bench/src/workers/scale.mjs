@@ -1,8 +1,9 @@
 // Worker: issue 14, a thousand configs in one process and a reload that never stalls it. One mode
 // per process (a fresh heap and event loop for each figure):
 // - managers: `files` createConfigManager alone; watcher: one ConfigWatcher holding the same files;
-//   autoReload: `files` autoReload(await createConfigManager(f)), then its watch handles, idle CPU
-//   and save -> applied of one file; single: one manager with autoReload, save -> applied.
+//   autoReload: `files` autoReload(await createConfigManager(f)) (with `extras`: then its watch
+//   handles, idle CPU and save -> applied of one file); single: one manager with autoReload,
+//   save -> applied.
 // - stall: reloads of the ~1 MB config through the worker and on the main thread (today's path),
 //   with the event loop's longest stall during each; and where the worker pays off (threshold).
 import * as fs from "node:fs";
@@ -91,7 +92,7 @@ async function scaleMode() {
   }
   const setupMs = r1(performance.now() - start);
   const out = { mode: cfg.mode, files: files.length, dirs: cfg.mode === "single" ? 1 : cfg.dirs, setupMs };
-  if (cfg.mode === "autoReload" || cfg.mode === "single") {
+  if ((cfg.mode === "autoReload" && cfg.extras) || cfg.mode === "single") {
     out.osWatchHandles = osWatchHandles() - handlesBefore;
     out.watchModes = [...new Set(managers.map((m) => m.status.watch?.mode))];
     await sleep(cfg.settleMs);

@@ -76,7 +76,10 @@ function sameBytes(a: SourceBytes, b: SourceBytes | undefined): boolean {
     b !== undefined &&
     a.length > 0 &&
     a.length === b.length &&
-    a.every(([file, bytes], i) => file === b[i]![0] && bytes.equals(b[i]![1]))
+    a.every(([file, bytes], i) => {
+      const other = b[i];
+      return other !== undefined && file === other[0] && bytes.equals(other[1]);
+    })
   );
 }
 

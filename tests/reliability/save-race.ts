@@ -4,7 +4,7 @@
 // falls into a save's truncate-then-write gap and the program. Every config a listener is given must
 // be a document some save wrote whole; the last save must be the one held at the end.
 import { spawn } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { open, writeFile } from "node:fs/promises";
 import { setTimeout as delay } from "node:timers/promises";
 import { isDeepStrictEqual } from "node:util";
 import { silentLogger } from "@aiq/config-core";
@@ -31,8 +31,15 @@ export function saveText(counter: number, count = LLMS): string {
   return `name: save ${counter}\ncounter: ${counter}\nllms:\n${llms}end: true\n`;
 }
 
-/** How the writer saves: bursts of 5 saves with quiet between, or a save every 0-6 ms. */
-export type WriterPlan = { kind: "bursts"; trials: number; quietMs: number } | { kind: "steady"; seconds: number };
+/**
+ * How the writer saves: bursts of 5 saves with quiet between, a save every 0-6 ms, or a save every
+ * 0-6 ms written in two parts 0-3 ms apart (cut mid line or at a line end, in turn), as a program
+ * streaming its output to the file does.
+ */
+export type WriterPlan =
+  | { kind: "bursts"; trials: number; quietMs: number }
+  | { kind: "steady"; seconds: number }
+  | { kind: "parts"; seconds: number };
 
 /** What the listeners were given while the writer ran. */
 export interface RaceOutcome {
@@ -83,9 +90,20 @@ export async function runSaveRace(
   await handle.ready();
   const save = async (): Promise<void> => {
     outcome.saves++;
-    await writeFile(file, saveText(outcome.saves, llms));
+    const text = saveText(outcome.saves, llms);
+    if (plan.kind !== "parts") return writeFile(file, text);
+    const middle = Math.floor(text.length / 2);
+    const cut = outcome.saves % 2 === 0 ? text.indexOf("\n", middle) + 1 : middle;
+    const handle = await open(file, "w");
+    try {
+      await handle.write(text.slice(0, cut));
+      await delay(Math.floor(Math.random() * 4));
+      await handle.write(text.slice(cut));
+    } finally {
+      await handle.close();
+    }
   };
-  if (plan.kind === "steady") {
+  if (plan.kind === "steady" || plan.kind === "parts") {
     const end = performance.now() + plan.seconds * 1000;
     while (performance.now() < end) {
       await save();

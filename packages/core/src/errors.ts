@@ -23,7 +23,9 @@ export type ConfigErrorCode =
   // manager state
   | "ROLLBACK_RANGE"
   | "CLOSED"
-  | "ABORTED";
+  | "ABORTED"
+  // a reload whose read its caller's `accept` refused (the source moved on since the caller looked)
+  | "SUPERSEDED";
 
 /** One problem found in a config: where it is and what is wrong. */
 export interface ConfigIssue {

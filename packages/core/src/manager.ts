@@ -138,14 +138,15 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     return this.#run(async () => {
       const validateOnly = options.validateOnly === true;
       try {
-        const { document, resolved } = await this.#readAndResolve("reload", options.signal);
+        const { document, resolved } = await this.#readAndResolve("reload", options.signal, options.accept);
         if (validateOnly) return resolved.config;
         this.#ensureOpen();
         this.#commit("reload", document, resolved);
         return this.#config;
       } catch (error) {
-        // A validate-only run changes nothing, its failure included.
-        throw validateOnly ? error : this.#recordFailure(error);
+        // A validate-only run changes nothing, its failure included; nor does a read its caller refused.
+        const refused = error instanceof ConfigError && error.code === "SUPERSEDED";
+        throw validateOnly || refused ? error : this.#recordFailure(error);
       }
     });
   }
@@ -269,9 +270,10 @@ export class ConfigManager<T = AiqConfig> implements AsyncDisposable {
     return { ...this.#resolveOptions, overrides };
   }
 
-  #readAndResolve(step: "initial" | "reload", signal?: AbortSignal) {
+  #readAndResolve(step: "initial" | "reload", signal?: AbortSignal, accept?: ReloadOptions["accept"]) {
     return readAndResolve(step, {
       source: this.#source,
+      accept,
       signal: signal ? AbortSignal.any([signal, this.#abort.signal]) : this.#abort.signal,
       previous: { document: this.#document, config: this.#config },
       secretKeys: this.#secretKeys,

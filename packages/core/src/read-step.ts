@@ -1,3 +1,4 @@
+import { ConfigReloadError } from "./errors.js";
 import type { Logger } from "./logger.js";
 import { type Resolved, type ResolveConfigOptions, resolveDocument } from "./pipeline.js";
 import { readDocument } from "./read-document.js";
@@ -12,6 +13,8 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 /** What a manager's read works with: its source and options, and what it holds now. */
 export interface ReadContext<T> {
   source: ConfigSource;
+  /** Refuses a document right after the read (code `SUPERSEDED`); see `ReloadOptions.accept`. */
+  accept?: ((document: SourceDocument) => boolean) | undefined;
   /** Aborts the read (the caller's signal, or the manager closing). */
   signal: AbortSignal;
   /** The document and config held now (none before the first read). */
@@ -37,6 +40,12 @@ export async function readAndResolve<T>(
     previous: previous.document,
     secretKeys: context.secretKeys,
   });
+  if (context.accept && !context.accept(document))
+    throw new ConfigReloadError(
+      "SUPERSEDED",
+      `${source.id} changed after it was last seen; the read is dropped for the newer content`,
+      { sourceId: source.id },
+    );
   const read = performance.now();
   for (const warning of document.warnings ?? []) logger.warn(warning);
   const large = (document.size ?? 0) >= YIELD_FROM_BYTES;

@@ -29,6 +29,11 @@ export interface SourceDocument {
   /** A store's version of the document (etcd's `mod_revision`, as a decimal string); files have none. */
   revision?: string;
   /**
+   * The sha-256 hex of each file's bytes as this read found them, by absolute path (file sources:
+   * the file and its `base:` chain), so a caller can tell whether the read saw what a watcher saw.
+   */
+  fileChecksums?: Readonly<Record<string, string>>;
+  /**
    * The text an issue's `file` names (the source's main text when `file` is undefined), for the code
    * frames of a failed reload; only called when a reload fails.
    */
@@ -193,6 +198,13 @@ export interface ReloadOptions {
   validateOnly?: boolean | undefined;
   /** Abandons the read; the reload then fails with code `ABORTED`. */
   signal?: AbortSignal | undefined;
+  /**
+   * Looks at the document just read, before anything else is done with it: `false` abandons the
+   * reload with code `SUPERSEDED`, which changes nothing and is not a failure (no `lastError`, no
+   * CONFIG_RELOAD_FAILED). `autoReload` uses it to publish only content its watcher saw settled:
+   * a read that meets the next save's first part is dropped, and that save's own report reloads it.
+   */
+  accept?: ((document: SourceDocument) => boolean) | undefined;
 }
 
 /** A watcher attached to a manager (by `autoReload`): reported in `status`, closed with the manager. */

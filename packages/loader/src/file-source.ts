@@ -88,10 +88,10 @@ class FileSource implements FileConfigSource {
         },
         files,
       );
-      const { data, checksum, locate, warnings, sourceText, size } = loaded;
+      const { data, checksum, locate, warnings, sourceText, size, fileChecksums } = loaded;
       // What follows (freezing, validating) starts in a slice of the event loop of its own.
       if (size >= this.#threshold) await new Promise((resolve) => setImmediate(resolve));
-      return { data, checksum, locate, warnings, sourceText, size };
+      return { data, checksum, locate, warnings, sourceText, size, fileChecksums };
     } finally {
       // Updated after failures too: a base file that is missing or broken is still worth watching.
       if (files.length > 0) this.#files = Object.freeze([...files]);

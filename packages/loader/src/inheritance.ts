@@ -45,6 +45,8 @@ export interface LoadedConfig {
   sourceText(file: string | undefined): string | undefined;
   /** The bytes of the whole chain. */
   size: number;
+  /** The sha-256 hex of each file's bytes as read, by path (the named file's is `checksum` when it has no base). */
+  fileChecksums: Record<string, string>;
 }
 
 interface Layer extends ParsedFile {
@@ -148,15 +150,26 @@ function combine(layers: readonly Layer[], files: readonly string[]): LoadedConf
     const stripped = isMapping(own) && Object.hasOwn(own, BASE_KEY) ? withoutKey(own, BASE_KEY) : own;
     data = i === layers.length - 1 ? stripped : mergeConfigs(data, stripped);
   }
-  const hash = createHash("sha256");
-  if (layers.length === 1) hash.update((layers[0] as Layer).bytes);
-  else {
+  const sha256 = (bytes: Uint8Array): string => createHash("sha256").update(bytes).digest("hex");
+  const fileChecksums: Record<string, string> = {};
+  let checksum: string;
+  if (layers.length === 1) {
+    const only = layers[0] as Layer;
+    checksum = sha256(only.bytes);
+    fileChecksums[only.file] = checksum;
+  } else {
     // Length-prefixed, so moving text from one file to the next changes the checksum.
-    for (const layer of layers) hash.update(`${layer.bytes.length}:`).update(layer.bytes);
+    const hash = createHash("sha256");
+    for (const layer of layers) {
+      hash.update(`${layer.bytes.length}:`).update(layer.bytes);
+      fileChecksums[layer.file] = sha256(layer.bytes);
+    }
+    checksum = hash.digest("hex");
   }
   return {
     data,
-    checksum: hash.digest("hex"),
+    checksum,
+    fileChecksums,
     locate: chainLocator(layers.map((layer) => layer.locate)),
     warnings: layers.flatMap((layer) => layer.warnings),
     files: [...files],

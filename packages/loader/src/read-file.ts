@@ -1,4 +1,5 @@
 import { open, stat } from "node:fs/promises";
+import { setTimeout as delay } from "node:timers/promises";
 import { type ConfigErrorCode, ConfigReloadError } from "@aiq/config-core";
 
 /** Options of {@link readConfigFile}. */
@@ -7,6 +8,12 @@ export interface ReadConfigFileOptions {
   maxBytes: number;
   /** Abandons the read. */
   signal?: AbortSignal | undefined;
+}
+
+/** A read that may be a write cut short: recent, not empty, and not ending with a newline. */
+function mayBeCutShort(read: { bytes: Uint8Array; modifiedMs: number }): boolean {
+  const { bytes } = read;
+  return bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a && Date.now() - read.modifiedMs < RECENT_MS;
 }
 
 /** The bytes of a file and their UTF-8 text. */
@@ -22,6 +29,12 @@ const CHUNK = 64 * 1024;
 // times right after the read then differ from before it, or its size from what was read: read
 // again, this many times at most.
 const MAX_READS = 3;
+// Unless the writer is preempted in the middle of its copy: then size and times stay still while it
+// waits, and match what was read. Such a prefix is cut mid line (at a page boundary), so a read of a
+// file modified in the last RECENT_MS that does not end with a newline is trusted only when a second
+// read, RECHECK_MS later, finds the same bytes (a file saved without a final newline costs that wait).
+const RECENT_MS = 1000;
+const RECHECK_MS = 20;
 
 /**
  * Reads a config file whole, bounded in size, and decodes it as strict UTF-8 (a UTF-8 byte order
@@ -39,14 +52,21 @@ export async function readConfigFile(path: string, options: ReadConfigFileOption
     if (info.isDirectory()) throw readError("EISDIR", path, "is a directory");
     if (!info.isFile()) throw readError("READ_FAILED", path, "is not a regular file");
     if (info.size > maxBytes) throw tooLarge(path, maxBytes);
-    for (let read = 1; ; read++) {
+    let unconfirmed: Uint8Array | undefined;
+    let changes = 0;
+    for (;;) {
       const whole = await readBounded(path, maxBytes, signal);
-      if (!whole.changed) {
+      const same = unconfirmed !== undefined && Buffer.from(unconfirmed).equals(whole.bytes);
+      if (!whole.changed && (same || !mayBeCutShort(whole))) {
         bytes = whole.bytes;
         break;
       }
-      if (read === MAX_READS)
-        throw readError("READ_FAILED", path, `changed while it was read, ${MAX_READS} times (a save in progress?)`);
+      if (whole.changed || unconfirmed !== undefined) {
+        if (++changes === MAX_READS)
+          throw readError("READ_FAILED", path, `changed while it was read, ${MAX_READS} times (a save in progress?)`);
+      }
+      unconfirmed = whole.changed ? undefined : whole.bytes;
+      if (unconfirmed) await delay(RECHECK_MS, undefined, { signal }).catch(() => checkAborted(path, signal));
     }
   } catch (error) {
     throw error instanceof ConfigReloadError ? error : fromSystemError(error, path);
@@ -64,7 +84,7 @@ async function readBounded(
   path: string,
   maxBytes: number,
   signal: AbortSignal | undefined,
-): Promise<{ bytes: Uint8Array; changed: boolean }> {
+): Promise<{ bytes: Uint8Array; changed: boolean; modifiedMs: number }> {
   const handle = await open(path, "r");
   try {
     const before = await handle.stat({ bigint: true });
@@ -93,7 +113,7 @@ async function readBounded(
       bytes.set(chunk, offset);
       offset += chunk.length;
     }
-    return { bytes, changed };
+    return { bytes, changed, modifiedMs: Number(after.mtimeNs / 1_000_000n) };
   } finally {
     await handle.close();
   }

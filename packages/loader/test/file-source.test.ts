@@ -36,6 +36,16 @@ describe("fileSource", () => {
     ]);
   });
 
+  it("fileChecksums: the sha-256 of each file of the chain as read, by absolute path", async () => {
+    const base = await tmp.write("base.yml", "a: 1\n");
+    const path = await tmp.write("config.yml", "base: base.yml\nb: 2\n");
+    const document = await fileSource(path).read();
+    const sha256 = (text: string): string => createHash("sha256").update(text).digest("hex");
+    expect(document.fileChecksums).toEqual({ [path]: sha256("base: base.yml\nb: 2\n"), [base]: sha256("a: 1\n") });
+    const alone = await tmp.write("alone.yml", "c: 3\n");
+    expect((await fileSource(alone).read()).fileChecksums).toEqual({ [alone]: sha256("c: 3\n") });
+  });
+
   it("reads the environment at every read", async () => {
     const path = await tmp.write("config.yml", "v: ${V}\n");
     const env: Record<string, string> = { V: "one" };

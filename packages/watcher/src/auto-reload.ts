@@ -9,9 +9,11 @@ import {
   type Logger,
   type ReloadOptions,
   ReloadLoop,
+  type SourceDocument,
 } from "@aiq/config-core";
 import { type AiqConfigEvent, ConfigEventType, type EventManager, type FileEvent } from "@aiq/config-events";
 import { ConfigWatcher, MIN_SETTLE_MS } from "./config-watcher.js";
+import { type FileChecksums, ReportedContent, sameChecksums } from "./reported-content.js";
 import type { ConfigWatcherOptions, FileWatcher } from "./types.js";
 
 /** What `autoReload` needs of a manager; a `ConfigManager` has it all. */
@@ -72,12 +74,13 @@ export interface AutoReloadHandle extends AsyncDisposable {
 }
 
 // A reload that read a file in the middle of a save (truncated and not yet written: EMPTY; renamed
-// away and not yet back: ENOENT; written while it was read: READ_FAILED) is refused. The watcher may
-// never report the save that completes it (an identical rewrite holds what it reported already), so
-// the file is read again, validate only (silent), after the settle time, up to this many times
-// while it stays so.
-const TRANSIENT_CODES: ReadonlySet<string> = new Set(["EMPTY", "ENOENT", "READ_FAILED"]);
-const TRANSIENT_LOOKS = 3;
+// away and not yet back: ENOENT; written while it was read: READ_FAILED) is refused, and so is one
+// that read other bytes than the watcher reported (SUPERSEDED: the next save had begun). The watcher
+// may never report the save that completes it (an identical rewrite holds what it reported already),
+// so the file is read again, validate only (silent), a settle time apart, up to this many times: it
+// is reloaded once a read agrees with the watcher or finds the same bytes as the read before.
+const TRANSIENT_CODES: ReadonlySet<string> = new Set(["EMPTY", "ENOENT", "READ_FAILED", "SUPERSEDED"]);
+const TRANSIENT_LOOKS = 5;
 
 const FILE_EVENT_TYPES: ReadonlySet<string> = new Set([
   ConfigEventType.FILE_MODIFIED,
@@ -130,26 +133,49 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
     }
   };
 
+  // What the watcher saw settle: a reload publishes only a read that agrees with it.
+  const reported = new ReportedContent();
+  const agreesWithWatcher = (document: SourceDocument): boolean => reported.agrees(document);
+
   const looks = new AbortController();
   let lookingAgain: Promise<void> | undefined;
   const lookAgain = (): void => {
     if (stopping || lookingAgain) return;
+    const reportsBefore = reported.reports;
     lookingAgain = (async () => {
+      let before: FileChecksums | undefined;
       for (let look = 1; look <= TRANSIENT_LOOKS; look++) {
         await delay(watcher.settleMs ?? MIN_SETTLE_MS, undefined, { signal: looks.signal });
+        // The watcher reported since: that report's reload reads the newer content.
+        if (reported.reports !== reportsBefore) return;
+        let read: FileChecksums | undefined;
+        const keepChecksums = (document: SourceDocument): boolean => {
+          read = document.fileChecksums;
+          return true;
+        };
         try {
-          await manager.reloadConfig({ validateOnly: true });
+          await manager.reloadConfig({ validateOnly: true, accept: keepChecksums });
         } catch (error) {
           if (isConfigError(error) && error.code === "CLOSED") return;
-          if (isConfigError(error) && TRANSIENT_CODES.has(error.code)) continue;
+          if (isConfigError(error) && TRANSIENT_CODES.has(error.code)) {
+            before = undefined;
+            continue;
+          }
         }
-        // Readable now (valid or not): a real reload publishes it or records why not.
+        // Readable now (valid or not), and settled: what the watcher reported, or unchanged for the
+        // settle time. A real reload publishes it or records why not.
+        const settled = read === undefined || reported.agrees({ fileChecksums: read });
+        if (!settled && !(before !== undefined && read !== undefined && sameChecksums(before, read))) {
+          before = read;
+          continue;
+        }
+        if (read !== undefined) reported.adopt(read);
         logger.debug(`${manager.source.id}: readable again (look ${look} after a save in progress); reloading`);
         loop.request();
         return;
       }
       logger.debug(
-        `${manager.source.id}: still empty or missing after ${TRANSIENT_LOOKS} looks; waiting for the watcher`,
+        `${manager.source.id}: still changing or unreadable after ${TRANSIENT_LOOKS} looks; waiting for the watcher`,
       );
     })()
       .catch(() => undefined) // aborted by stop()
@@ -160,7 +186,7 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
 
   const reloadOnce = async (): Promise<void> => {
     try {
-      await manager.reloadConfig();
+      await manager.reloadConfig({ accept: agreesWithWatcher });
     } catch (error) {
       // The manager already recorded it (status.lastError, CONFIG_RELOAD_FAILED) and kept the last good config.
       if (isConfigError(error) && error.code === "CLOSED") return;
@@ -201,7 +227,9 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
   };
 
   const onFileEvent = (event: AiqConfigEvent): void => {
-    if (FILE_EVENT_TYPES.has(event.type) && watched.has((event as FileEvent).filePath)) requestReload();
+    if (!FILE_EVENT_TYPES.has(event.type) || !watched.has((event as FileEvent).filePath)) return;
+    reported.record(event as FileEvent);
+    requestReload();
   };
 
   let unregister = (): void => undefined;

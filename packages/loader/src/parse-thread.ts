@@ -39,6 +39,11 @@ class ParseThread {
   #unavailable = false;
   #ready = false;
 
+  /** Whether the worker is up (started and not stopped since). */
+  get running(): boolean {
+    return this.#worker !== undefined;
+  }
+
   /**
    * Holds the thread for a source until the returned release is called (by the source's close).
    * @returns an idempotent release, resolved once the thread stopped if it was the last holder

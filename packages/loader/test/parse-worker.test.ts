@@ -5,11 +5,18 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
-import { type ConfigPath, isConfigError, silentLogger, type SourceDocument } from "@aiq/config-core";
+import {
+  type ConfigPath,
+  isConfigError,
+  type SourceDocument,
+  type StandardSchemaV1,
+  silentLogger,
+} from "@aiq/config-core";
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fileSource, reloadConfig } from "../src/index.js";
+import { createConfigManager, fileSource, reloadConfig } from "../src/index.js";
+import { parseThread } from "../src/parse-thread.js";
 import { BROKEN_CONFIGS } from "./broken-configs.js";
 import { FIXTURES, useTempDir } from "./helpers.js";
 
@@ -205,6 +212,17 @@ describe("the worker path", () => {
     }
   });
 
+  it("stops when the last manager that used it closes, not before", async () => {
+    const a = await createConfigManager(await tmp.write("a.yml", largeYaml(10)), { ...WORKER, schema: anything });
+    const b = await createConfigManager(await tmp.write("b.yml", largeYaml(10)), { ...WORKER, schema: anything });
+    expect(parseThread.running).toBe(true);
+    await a.close();
+    expect(parseThread.running).toBe(true);
+    await b.reloadConfig();
+    await b.close();
+    expect(parseThread.running).toBe(false);
+  });
+
   it("refuses a read whose signal is already aborted without parsing", async () => {
     const path = await tmp.write("c.yml", "a: 1\n");
     const source = fileSource(path, WORKER);
@@ -247,6 +265,10 @@ describe("the built package's worker", () => {
     }
   }, 30_000);
 });
+
+const anything: StandardSchemaV1<unknown, unknown> = {
+  "~standard": { version: 1, vendor: "test", validate: (value) => ({ value }) },
+};
 
 function nested(levels: number): string {
   let text = "";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { rejectedValidationError } from "../../../tests/support/validation-error.js";
 import { formatCodeFrame } from "./code-frame.js";
 import { resolveConfig } from "./pipeline.js";
-import { isConfigValidationError } from "./errors.js";
 
 const TEXT = [
   "llms:",
@@ -84,14 +84,8 @@ describe("frames of a failed resolve", () => {
     const data = { llms: { main_llm: { _type: "nim", api_key: "sk-CANARY-1", temprature: 0.5, max_tokens: 0 } } };
     const locate = (path: readonly (string | number)[]) =>
       path.join(".") === "llms.main_llm.max_tokens" ? { line: 6, column: 17 } : undefined;
-    const failure = async (document: Parameters<typeof resolveConfig>[0]) => {
-      try {
-        await resolveConfig(document, { sourceId: "config.yml" });
-      } catch (error) {
-        if (isConfigValidationError(error)) return error;
-      }
-      throw new Error("expected a ConfigValidationError");
-    };
+    const failure = (document: Parameters<typeof resolveConfig>[0]) =>
+      rejectedValidationError(resolveConfig(document, { sourceId: "config.yml" }));
     const framed = await failure({
       data,
       checksum: "x",

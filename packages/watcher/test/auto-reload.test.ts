@@ -1,6 +1,6 @@
 import * as path from "node:path";
 import { ConfigManager, type ConfigSource, silentLogger, type SourceDocument } from "@aiq/config-core";
-import { ConfigEventType, createEventManager } from "@aiq/config-events";
+import { ConfigEventType, createEventManager, type EventManager } from "@aiq/config-events";
 import { FakeWatcher, MemorySource, recordEvents, waitFor } from "@aiq/config-testing";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
@@ -10,16 +10,22 @@ import { configData, type TestConfig, testSchema } from "./schema.js";
 const FILE = path.resolve("/virtual/config.yml");
 const BASE = path.resolve("/virtual/base.yml");
 
-async function setup(files: readonly string[] = [FILE]) {
+/** A manager on an in-memory source listing `files`, emitting on `bus`. */
+async function memoryManager(bus: EventManager, files: readonly string[] = [FILE]) {
   const source = new MemorySource(configData(1), { id: FILE, files });
-  const bus = createEventManager();
-  const recorder = recordEvents(bus);
   const manager = await ConfigManager.create<TestConfig>({
     source,
     schema: testSchema,
     events: bus,
     logger: silentLogger,
   });
+  return { source, manager };
+}
+
+async function setup(files: readonly string[] = [FILE]) {
+  const bus = createEventManager();
+  const recorder = recordEvents(bus);
+  const { source, manager } = await memoryManager(bus, files);
   const watcher = new FakeWatcher({ events: bus });
   const seen: TestConfig[] = [];
   const versions: number[] = [];
@@ -156,13 +162,7 @@ describe("autoReload", () => {
 
   it("stop() detaches, closes the watcher, ignores later events, and is idempotent", async () => {
     const bus = createEventManager();
-    const source = new MemorySource(configData(1), { id: FILE, files: [FILE] });
-    const manager = await ConfigManager.create<TestConfig>({
-      source,
-      schema: testSchema,
-      events: bus,
-      logger: silentLogger,
-    });
+    const { source, manager } = await memoryManager(bus);
     const watcher = new FakeWatcher({ events: bus });
     const handlersBefore = bus.handlerCount;
     const handle = autoReload(manager, { watcher, logger: silentLogger });
@@ -232,13 +232,7 @@ describe("autoReload", () => {
 
   it("refuses a closed manager and leaves nothing behind", async () => {
     const bus = createEventManager();
-    const source = new MemorySource(configData(1), { id: FILE, files: [FILE] });
-    const manager = await ConfigManager.create<TestConfig>({
-      source,
-      schema: testSchema,
-      events: bus,
-      logger: silentLogger,
-    });
+    const { manager } = await memoryManager(bus);
     await manager.close();
     const watcher = new FakeWatcher({ events: bus });
     expect(() => autoReload(manager, { watcher, logger: silentLogger })).toThrow(/closed/);

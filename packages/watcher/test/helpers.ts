@@ -77,6 +77,11 @@ export interface LookRecorder {
   /** Waits for a look matching `match` recorded at or after position `from` (default: any). */
   waitForLook(match: (look: FileLook) => boolean, options?: { from?: number; what?: string }): Promise<FileLook>;
   /**
+   * Waits for the look that reported the change `match` picks (from `from`) and checks that a file
+   * event revealed it, not a timed second look: the proof that the file is still really watched.
+   */
+  seenThroughEvent(match: (look: FileLook) => boolean, from: number, what: string): Promise<void>;
+  /**
    * Waits until the watcher looked at `path` again after the latest change it reported and found
    * nothing new (or had nothing to decide since `from`): the quiet point after which counting
    * events is exact.
@@ -101,6 +106,10 @@ export function createLookRecorder(): LookRecorder {
         { timeout: TIMEOUT, message: `${what}; last looks: ${JSON.stringify(looks.slice(-8))}` },
       );
       return must(found, what);
+    },
+    async seenThroughEvent(match, from, what) {
+      const look = await recorder.waitForLook((each) => each.outcome === "reported" && match(each), { from, what });
+      if (look.reason !== "event") throw new Error(`not seen through a file event: ${JSON.stringify(look)}`);
     },
     async quiet(path, from = 0) {
       const last = looks.findLastIndex((look) => look.path === path && look.outcome === "reported");
@@ -180,11 +189,11 @@ export async function watchFixture(
       const event = await recorder.next(type, { timeout: TIMEOUT });
       if (event.filePath !== path || event.checksum !== sha256(content))
         throw new Error(`unexpected event ${JSON.stringify(event)}`);
-      const look = await looks.waitForLook((each) => each.path === path && each.event?.type === type, {
+      await looks.seenThroughEvent(
+        (look) => look.path === path && look.event?.type === type,
         from,
-        what: `the look that reported ${type} for ${path}`,
-      });
-      if (look.reason !== "event") throw new Error(`not seen through a file event: ${JSON.stringify(look)}`);
+        `the look that reported ${type} for ${path}`,
+      );
     },
     async [Symbol.asyncDispose]() {
       await watcher.close();
@@ -291,11 +300,11 @@ export async function reloadFixture(
       await fixture.save(saved, configText(counter), { as });
       await result.waitForCounter(counter);
       const checksum = sha256(configText(counter));
-      const look = await looks.waitForLook((each) => each.outcome === "reported" && each.checksum === checksum, {
+      await looks.seenThroughEvent(
+        (look) => look.checksum === checksum,
         from,
-        what: `the look that reported counter ${counter}`,
-      });
-      if (look.reason !== "event") throw new Error(`not seen through a file event: ${JSON.stringify(look)}`);
+        `the look that reported counter ${counter}`,
+      );
     },
     async [Symbol.asyncDispose]() {
       await manager.close();

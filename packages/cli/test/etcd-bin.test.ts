@@ -1,18 +1,13 @@
 import { execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { createConfigFixture, etcdSkipReason } from "@aiq/config-testing";
 import { describe, expect, it } from "vitest";
 import { revisionIn, storedConfig, useEtcd } from "./etcd-helpers.js";
+import { bin, notBuilt } from "./built.js";
 import { OutputTail } from "./helpers.js";
 
 // The BUILT `aiq-config` (one bundled file with @aiq/config-etcd and its etcd3 client left external)
 // in a process of its own, as a user runs it; `pnpm test` builds before testing.
-const root = fileURLToPath(new URL("../../../", import.meta.url));
-const bin = `${root}packages/cli/dist/bin.js`;
-const missing = [bin, `${root}packages/etcd/dist/index.js`].filter((file) => !existsSync(file));
-const skip =
-  etcdSkipReason() ?? (missing.length > 0 ? `not built (run \`pnpm build\`): ${missing.join(", ")}` : undefined);
+const skip = etcdSkipReason() ?? (notBuilt(["etcd"]) || undefined);
 if (skip) console.warn(`\n!!! built aiq-config against etcd skipped: ${skip}\n`);
 
 function run(

@@ -1,28 +1,13 @@
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { createConfigFixture } from "@aiq/config-testing";
 import { describe, expect, it } from "vitest";
+import { bin, notBuilt } from "./built.js";
 import { CANARY, INVALID_CONFIG, OutputTail, validConfig } from "./helpers.js";
 
 // The real `aiq-config` binary in a pseudo-terminal (util-linux `script`): line editing, history,
 // Ctrl-C. It runs the BUILT package (dist), as a user would; `pnpm test` builds before testing.
-const root = fileURLToPath(new URL("../../../", import.meta.url));
-const bin = `${root}packages/cli/dist/bin.js`;
-const built = [
-  "cli/dist/bin.js",
-  "core/dist/index.js",
-  "loader/dist/index.js",
-  "watcher/dist/index.js",
-  "events/dist/index.js",
-].map((file) => `${root}packages/${file}`);
-const missing = built.filter((file) => !existsSync(file));
 const hasScript = spawnSync("script", ["--version"]).status === 0;
-const skipReason = !hasScript
-  ? "util-linux `script` is not installed"
-  : missing.length > 0
-    ? `not built (run \`pnpm build\`): ${missing.join(", ")}`
-    : "";
+const skipReason = hasScript ? notBuilt() : "util-linux `script` is not installed";
 if (skipReason) console.warn(`pty tests skipped: ${skipReason}`);
 
 /** Strips colours and cursor movements, and turns the terminal's CRLF into LF. */

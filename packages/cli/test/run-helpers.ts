@@ -1,30 +1,17 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { bin, notBuilt } from "./built.js";
 import { OutputTail } from "./helpers.js";
 import { must } from "../../../tests/support/must.js";
 
 // `aiq-config run` as a user runs it: the BUILT binary (`pnpm test` builds first) in a real process,
 // with a real service (test/fixtures/service.mjs) whose behaviour the SERVICE_* variables choose.
-const root = fileURLToPath(new URL("../../../", import.meta.url));
-export const bin = `${root}packages/cli/dist/bin.js`;
+export { bin };
 export const service = fileURLToPath(new URL("./fixtures/service.mjs", import.meta.url));
-const built = [
-  "cli/dist/bin.js",
-  "core/dist/index.js",
-  "loader/dist/index.js",
-  "watcher/dist/index.js",
-  "events/dist/index.js",
-].map((file) => `${root}packages/${file}`);
-const missing = built.filter((file) => !existsSync(file));
 export const hasScript = spawnSync("script", ["--version"]).status === 0;
 /** Why the runner tests cannot run here, or "". */
-export const skipReason =
-  process.platform === "win32"
-    ? "process groups: POSIX only"
-    : missing.length > 0
-      ? `not built (run \`pnpm build\`): ${missing.join(", ")}`
-      : "";
+export const skipReason = process.platform === "win32" ? "process groups: POSIX only" : notBuilt();
 
 /** A running `aiq-config run`: its stdout (the service's lines) and stderr (the runner's). */
 export interface RunnerProcess {

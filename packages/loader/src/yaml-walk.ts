@@ -30,6 +30,7 @@ interface WalkContext {
   env: ConfigEnv;
   position(offset: number): Position;
   anchors: Map<string, Node>;
+  /** Heights and open ancestors of anchored nodes only: an alias can refer to nothing else. */
   heights: Map<Node, number>;
   ancestors: Set<Node>;
   warnings: string[];
@@ -57,36 +58,49 @@ export function walkDocument(doc: Document.Parsed, lineCounter: LineCounter, fil
     warnings: [],
     issues: [],
   };
-  const height = walk(doc.contents, [], context);
+  const height = walk(doc.contents, undefined, context);
   return { height, warnings: context.warnings, issues: context.issues };
 }
 
-function walk(node: unknown, path: (string | number)[], context: WalkContext): number {
+/**
+ * Where a node is, as a chain from the node up to the root: the walk makes one small link per
+ * collection entry and an array only for what it reports (an issue, an unset variable).
+ */
+interface PathLink {
+  parent: PathLink | undefined;
+  segment: string | number;
+}
+
+function dottedPath(link: PathLink | undefined): string {
+  const path: (string | number)[] = [];
+  for (let at = link; at; at = at.parent) path.push(at.segment);
+  return formatOverridePath(path.reverse());
+}
+
+function walk(node: unknown, path: PathLink | undefined, context: WalkContext): number {
   if (isAlias(node)) {
     const target = context.anchors.get(node.source);
     const at = context.position(node.range?.[0] ?? 0);
     if (!target) {
       context.issues.push(
-        issueAt(context.file, "alias to an anchor that is not defined before it", at, formatOverridePath(path)),
+        issueAt(context.file, "alias to an anchor that is not defined before it", at, dottedPath(path)),
       );
       return 0;
     }
     if (context.ancestors.has(target)) {
-      context.issues.push(
-        issueAt(context.file, "alias inside the node it refers to (a cycle)", at, formatOverridePath(path)),
-      );
+      context.issues.push(issueAt(context.file, "alias inside the node it refers to (a cycle)", at, dottedPath(path)));
       return 0;
     }
     return context.heights.get(target) ?? 0;
   }
   if (!isScalar(node) && !isCollection(node)) return 0;
+  const anchored = Boolean(node.anchor);
   if (node.anchor) context.anchors.set(node.anchor, node);
   if (isScalar(node)) {
     if (typeof node.value === "string" && node.value.includes("${")) interpolateScalar(node, path, context);
-    context.heights.set(node, 0);
     return 0;
   }
-  context.ancestors.add(node);
+  if (anchored) context.ancestors.add(node);
   let height = 0;
   if (isMap(node)) {
     for (const pair of node.items as Pair<unknown, unknown>[]) {
@@ -94,27 +108,24 @@ function walk(node: unknown, path: (string | number)[], context: WalkContext): n
       if (isCollection(key)) {
         const at = context.position(key.range?.[0] ?? 0);
         context.issues.push(
-          issueAt(
-            context.file,
-            "a mapping key must be a string, number, boolean or null",
-            at,
-            formatOverridePath(path),
-          ),
+          issueAt(context.file, "a mapping key must be a string, number, boolean or null", at, dottedPath(path)),
         );
         continue;
       }
       // Keys are never interpolated: only values are (a key anchor may still be aliased later).
       if (isScalar(key) && key.anchor) context.anchors.set(key.anchor, key);
       const name = isAlias(key) ? aliasKeyName(key.source, context) : isScalar(key) ? keyString(key.value) : "";
-      height = Math.max(height, walk(pair.value, [...path, name], context));
+      height = Math.max(height, walk(pair.value, { parent: path, segment: name }, context));
     }
   } else if (isSeq(node)) {
     node.items.forEach((item, index) => {
-      height = Math.max(height, walk(item, [...path, index], context));
+      height = Math.max(height, walk(item, { parent: path, segment: index }, context));
     });
   }
-  context.ancestors.delete(node);
-  context.heights.set(node, height + 1);
+  if (anchored) {
+    context.ancestors.delete(node);
+    context.heights.set(node, height + 1);
+  }
   return height + 1;
 }
 
@@ -125,7 +136,7 @@ function aliasKeyName(source: string, context: WalkContext): string {
 
 function interpolateScalar(
   node: Node & { value: unknown; type?: string | undefined },
-  path: (string | number)[],
+  path: PathLink | undefined,
   context: WalkContext,
 ): void {
   const result = interpolateEnv(node.value as string, context.env);
@@ -135,6 +146,6 @@ function interpolateScalar(
   for (const name of result.unset) {
     const at = context.position(node.range?.[0] ?? 0);
     const message = `environment variable ${name} is not set and has no default; using ""`;
-    context.warnings.push(formatIssue(issueAt(context.file, message, at, formatOverridePath(path))));
+    context.warnings.push(formatIssue(issueAt(context.file, message, at, dottedPath(path))));
   }
 }

@@ -231,6 +231,13 @@ describe("parseConfig: bounded resources", () => {
     expect(unknown.issues[0]).toMatchObject({ path: "a", line: 1, column: 4 });
   });
 
+  it("names the dotted path of an alias problem or an unset variable deep in the document", () => {
+    expect(parseError("x:\n  y:\n    - &a [*a]\n").issues[0]).toMatchObject({ path: "x.y.0.0", line: 3, column: 11 });
+    expect(parseError("x:\n  'k.1':\n    - z: *nope\n").issues[0]).toMatchObject({ path: 'x."k.1".0.z', line: 3 });
+    const { warnings } = parseConfig("a:\n  b:\n    - c: ${NOPE_VAR_X}\n", { ...yml, env: {} });
+    expect(warnings).toEqual([expect.stringContaining("a.b.0.c: environment variable NOPE_VAR_X is not set")]);
+  });
+
   it("rejects 5,000 nested flow sequences with RESOURCE_LIMIT, no RangeError", () => {
     const error = parseError(`${"[".repeat(5000)}1${"]".repeat(5000)}`);
     expect(error.code).toBe("RESOURCE_LIMIT");

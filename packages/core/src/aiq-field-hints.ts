@@ -25,23 +25,33 @@ const COMPONENT_SECTIONS = [
   "workspace_guardrails",
 ];
 
-/** Every component of a config with its path: the named ones, `workflow`, `general.front_end`, `eval.evaluators.*`. */
-function components(config: Tree): [(string | number)[], Tree][] {
-  const found: [(string | number)[], Tree][] = [];
-  const addRecord = (record: unknown, path: string[]): void => {
+/**
+ * Calls `visit` with every component of a config and where it is (its parent's path and its name,
+ * joined only for a finding): the named ones, `workflow`, `general.front_end`, `eval.evaluators.*`.
+ */
+function eachComponent(config: Tree, visit: (parent: readonly string[], name: string, component: Tree) => void): void {
+  const visitRecord = (record: unknown, parent: readonly string[]): void => {
     if (!isMapping(record)) return;
-    for (const [name, component] of Object.entries(record))
-      if (isMapping(component)) found.push([[...path, name], component]);
+    for (const name of Object.keys(record)) {
+      const component = record[name];
+      if (isMapping(component)) visit(parent, name, component);
+    }
   };
-  for (const section of COMPONENT_SECTIONS) addRecord(config[section], [section]);
-  for (const single of ["workflow", "workspace"])
-    if (isMapping(config[single])) found.push([[single], config[single] as Tree]);
+  for (const section of COMPONENT_SECTIONS) visitRecord(config[section], [section]);
+  for (const single of SINGLE_COMPONENTS) {
+    const component = config[single];
+    if (isMapping(component)) visit(NO_PARENT, single, component);
+  }
   const general = config.general;
-  if (isMapping(general) && isMapping(general.front_end)) found.push([["general", "front_end"], general.front_end]);
+  if (isMapping(general) && isMapping(general.front_end)) visit(GENERAL, "front_end", general.front_end);
   const evaluation = config.eval;
-  if (isMapping(evaluation)) addRecord(evaluation.evaluators, ["eval", "evaluators"]);
-  return found;
+  if (isMapping(evaluation)) visitRecord(evaluation.evaluators, EVALUATORS);
 }
+
+const SINGLE_COMPONENTS = ["workflow", "workspace"];
+const NO_PARENT: readonly string[] = [];
+const GENERAL: readonly string[] = ["general"];
+const EVALUATORS: readonly string[] = ["eval", "evaluators"];
 
 // Short keys get fewer edits (`top_k` is one edit from `top_p`, `mode` from `model`, and all are real
 // fields); a key that is the toolkit's `_type` without its underscore is the one short slip named.
@@ -62,15 +72,15 @@ export function findFieldTypos(config: unknown): ConfigFinding[] {
   const findings: ConfigFinding[] = [];
   // A large config repeats the same keys in every component: look each one up once.
   const guesses = new Map<string, string | undefined>();
-  for (const [path, component] of components(config)) {
+  eachComponent(config, (parent, name, component) => {
     for (const key of Object.keys(component)) {
       if (KNOWN_COMPONENT_FIELDS.has(key)) continue;
       if (!guesses.has(key)) guesses.set(key, guessFor(key));
       const guess = guesses.get(key);
       if (guess === undefined) continue;
       const message = `unknown key "${key}"; did you mean "${guess}"? As written, it sets nothing the component knows`;
-      findings.push({ path: [...path, key], message });
+      findings.push({ path: [...parent, name, key], message });
     }
-  }
+  });
   return findings;
 }

@@ -245,6 +245,18 @@ describe("unknown keys one or two edits from a known field", () => {
     ]);
   });
 
+  it("names the path of a typo in general.front_end and in an evaluator", () => {
+    const nested = {
+      general: { front_end: { _type: "fastapi", temprature: 1 } },
+      eval: { evaluators: { judge: { _type: "ragas", modle_name: "m" } } },
+    };
+    const found = checkAiqConfig(nested, { strictKeys: false });
+    expect(found.warnings.map((finding) => finding.path)).toEqual([
+      ["general", "front_end", "temprature"],
+      ["eval", "evaluators", "judge", "modle_name"],
+    ]);
+  });
+
   it("refuses them under strictKeys", () => {
     const found = checkAiqConfig(config, { strictKeys: true });
     expect(found.warnings).toEqual([]);

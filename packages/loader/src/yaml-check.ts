@@ -18,10 +18,17 @@ export function checkTokens(
   tokens: readonly CST.Token[],
   limits: { maxDepth: number; aliases: boolean },
 ): TokenProblem | undefined {
-  const stack: [CST.Token, number][] = [];
-  for (let i = tokens.length - 1; i >= 0; i--) stack.push([tokens[i] as CST.Token, 0]);
+  // Two parallel stacks (token, its depth): no pair allocated per token.
+  const stack: CST.Token[] = [];
+  const depths: number[] = [];
+  const push = (token: CST.Token, depth: number): void => {
+    stack.push(token);
+    depths.push(depth);
+  };
+  for (let i = tokens.length - 1; i >= 0; i--) push(tokens[i] as CST.Token, 0);
   while (stack.length > 0) {
-    const [token, depth] = stack.pop() as [CST.Token, number];
+    const token = stack.pop() as CST.Token;
+    const depth = depths.pop() as number;
     switch (token.type) {
       case "directive": {
         const version = /^%YAML[ \t]+(\S+)/.exec(token.source)?.[1];
@@ -31,7 +38,7 @@ export function checkTokens(
       case "document": {
         const tag = findTag(token.start) ?? findTag(token.end);
         if (tag) return tag;
-        if (token.value) stack.push([token.value, depth]);
+        if (token.value) push(token.value, depth);
         break;
       }
       case "alias":
@@ -52,8 +59,8 @@ export function checkTokens(
           const item = token.items[j] as CST.CollectionItem;
           const itemTag = findTag(item.start) ?? findTag(item.sep);
           if (itemTag) return itemTag;
-          if (item.value) stack.push([item.value, depth + 1]);
-          if (item.key) stack.push([item.key, depth + 1]);
+          if (item.value) push(item.value, depth + 1);
+          if (item.key) push(item.key, depth + 1);
         }
         break;
       }

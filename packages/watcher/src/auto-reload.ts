@@ -25,6 +25,11 @@ export interface ReloadableManager {
   /** The config now current, compared with a fresh read once the watcher is ready. */
   readonly currentConfig: unknown;
   reloadConfig(options?: ReloadOptions): Promise<unknown>;
+  /**
+   * The kept snapshots, newest first (`[0]` is current): its checksum lets the catch-up once watching
+   * skip re-reading a single file the watcher found unchanged. Without it every file is read again.
+   */
+  getSnapshots?(): readonly { readonly checksum: string }[];
   attachWatcher(watcher: AttachedWatcher): () => void;
 }
 
@@ -104,6 +109,8 @@ const FILE_EVENT_TYPES: ReadonlySet<string> = new Set([
  */
 export function autoReload(manager: ReloadableManager, options: AutoReloadOptions = {}): AutoReloadHandle {
   const logger = options.logger ?? createConsoleLogger();
+  // The checksum each watched file had at the watcher's last look, until the catch-up is done.
+  let lastLooks: Map<string, string | undefined> | undefined = new Map();
   const watcher: FileWatcher =
     options.watcher ??
     new ConfigWatcher({
@@ -114,7 +121,10 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
       usePolling: options.usePolling,
       interval: options.interval,
       fallbackToPolling: options.fallbackToPolling,
-      onLook: options.onLook,
+      onLook: (look) => {
+        lastLooks?.set(look.path, look.checksum);
+        options.onLook?.(look);
+      },
     });
   const watched = new Set<string>();
   let stopping: Promise<void> | undefined;
@@ -211,10 +221,20 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
   const requestReload = (): void => loop.request();
 
   // The manager read the files before the watcher started: a save in between has no event. Once
-  // watching, read once more (validate only: changes nothing) and reload if that differs.
+  // watching, reload if the file differs: a single file the watcher hashed when it looked at it
+  // (while watching) with the bytes the current config came from is unchanged; otherwise read once
+  // more (validate only: changes nothing) and compare the configs.
+  const unchangedSinceRead = (): boolean => {
+    const files = [...watched];
+    if (files.length !== 1) return false;
+    const looked = lastLooks?.get(files[0] as string);
+    return looked !== undefined && looked === manager.getSnapshots?.()[0]?.checksum;
+  };
   const catchUp = async (): Promise<void> => {
     await watcher.ready?.();
-    if (stopping || !watcher.ready) return;
+    const unchanged = unchangedSinceRead();
+    lastLooks = undefined;
+    if (stopping || !watcher.ready || unchanged) return;
     try {
       const candidate = await manager.reloadConfig({ validateOnly: true });
       if (diffConfigs(manager.currentConfig, candidate).length === 0) return;

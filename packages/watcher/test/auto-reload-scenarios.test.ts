@@ -192,6 +192,26 @@ describe.each(MODES_AND_SCHEMAS)(
       await handle.stop();
     });
 
+    it("10b. a save before watching starts is caught up with; an unchanged file is not read again", async () => {
+      await using r = await reloadFixture({ "config.yml": text(1) }, options);
+      await r.handle.stop();
+      const validations = r.validations();
+      // Unchanged since the manager's read: the watcher's look at it is enough, no second read.
+      const unchanged = autoReload(r.manager, { logger: r.log, onLook: r.looks.record, ...watchOptions });
+      await unchanged.ready();
+      await unchanged.done;
+      await unchanged.stop();
+      expect(r.validations()).toBe(validations);
+      // Saved while nothing watched: no event will come, the catch-up reloads it.
+      await r.fixture.save("config.yml", text(2));
+      const handle = autoReload(r.manager, { logger: r.log, onLook: r.looks.record, ...watchOptions });
+      await handle.ready();
+      await r.waitForCounter(2);
+      expect(r.published.map((c) => c.counter)).toEqual([2]);
+      await r.saveAndExpectReload(3);
+      await handle.stop();
+    });
+
     it("11. the parent directory deleted and recreated: watching resumes", async () => {
       await using r = await reloadFixture({ "conf/config.yml": text(1) }, options, undefined, "conf/config.yml");
       await r.fixture.remove("conf");

@@ -12,7 +12,7 @@ import {
   overrideError,
 } from "./overrides.js";
 import { collectSecrets, type SecretKeyPattern } from "./redact.js";
-import { deepFreeze, shareStructure } from "./share.js";
+import { deepFreeze, deepFreezeInSlices, type Pause, shareInSlices, shareStructure } from "./share.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 import type { ConfigOverrides, ConfigPath, SourceDocument } from "./types.js";
 import { type IssueContext, type IssuePosition, locateIssue, positionAt, validateWithSchema } from "./validate.js";
@@ -68,13 +68,15 @@ export function secretsOf(
  * The pure part of a reload: overrides -> validate -> share unchanged subtrees with `previous` ->
  * freeze. Throws `ConfigValidationError` (every issue, redacted, with positions); changes nothing.
  * `pause`, when given, is awaited between the steps (a manager hands the event loop back there
- * while it resolves a large document).
+ * while it resolves a large document); `slice`, when given, within the walks of sharing and freezing,
+ * between subtrees (it hands the loop back once a walk has held it long enough).
  */
 export async function resolveDocument<T>(
   document: SourceDocument,
   options: ResolveConfigOptions<T>,
   previous?: Readonly<T>,
-  pause: () => Promise<void> = async () => {},
+  pause: Pause = async () => {},
+  slice?: Pause,
 ): Promise<Resolved<T>> {
   const schema = (options.schema ?? aiqConfigSchema) as unknown as StandardSchemaV1<unknown, T>;
   const overrides = options.overrides ?? {};
@@ -122,12 +124,17 @@ export async function resolveDocument<T>(
     // objects rather than the schema's copies; then share with the previous config and record
     // what changed.
     await pause();
-    const aligned = shareStructure(data, output) as T;
+    const share = (before: unknown, after: unknown, changed?: ConfigPath[]): Promise<unknown> | unknown =>
+      slice === undefined ? shareStructure(before, after, changed) : shareInSlices(before, after, slice, changed);
+    const aligned = (await share(data, output)) as T;
     const changedPaths: ConfigPath[] = [];
-    const shared = previous === undefined ? aligned : (shareStructure(previous, aligned, changedPaths) as T);
+    if (previous !== undefined) await pause();
+    const shared = previous === undefined ? aligned : ((await share(previous, aligned, changedPaths)) as T);
     const warnings = findUnknownCreatedOverrides(document.data, overrides, schema);
     await pause();
-    return { config: deepFreeze(shared, secretKeys), changedPaths, warnings, notices };
+    const config =
+      slice === undefined ? deepFreeze(shared, secretKeys) : await deepFreezeInSlices(shared, secretKeys, slice);
+    return { config, changedPaths, warnings, notices };
   } catch (error) {
     // A document from a source other than the loader (which bounds depth) can be nested deeper than
     // the recursive steps (secrets, validation, sharing, freezing) can go: classify, never escape.

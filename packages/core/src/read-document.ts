@@ -1,22 +1,32 @@
 import { ConfigReloadError, isConfigError } from "./errors.js";
 import { nestedTooDeeply } from "./pipeline.js";
 import type { SecretKeyPattern } from "./redact.js";
-import { deepFreeze, shareStructure } from "./share.js";
+import { deepFreeze, deepFreezeInSlices, type Pause, shareInSlices, shareStructure } from "./share.js";
 import type { ConfigSource, SourceDocument } from "./types.js";
 
 /**
  * Reads a source (see {@link readSource}) and freezes the new document's data, sharing its
  * unchanged parts with the `previous` document, so snapshots and the config (aligned with the
- * document in resolveDocument) hold each unchanged subtree once.
+ * document in resolveDocument) hold each unchanged subtree once. With `pause` (a large document),
+ * both walks hand the event loop back between subtrees.
  */
 export async function readDocument(
   source: ConfigSource,
   signal: AbortSignal,
-  options: { previous: SourceDocument | undefined; secretKeys: readonly SecretKeyPattern[] },
+  options: {
+    previous: SourceDocument | undefined;
+    secretKeys: readonly SecretKeyPattern[];
+    pause?: ((document: SourceDocument) => Pause | undefined) | undefined;
+  },
 ): Promise<SourceDocument> {
   const document = await readSource(source, signal);
+  const { previous, secretKeys } = options;
+  const pause = options.pause?.(document);
   try {
-    return { ...document, data: deepFreeze(shareStructure(options.previous?.data, document.data), options.secretKeys) };
+    if (pause === undefined)
+      return { ...document, data: deepFreeze(shareStructure(previous?.data, document.data), secretKeys) };
+    const shared = await shareInSlices(previous?.data, document.data, pause);
+    return { ...document, data: await deepFreezeInSlices(shared, secretKeys, pause) };
   } catch (error) {
     // Both recurse: a source other than the loader can hand over a document too deep for that.
     if (error instanceof RangeError) throw nestedTooDeeply(source.id);

@@ -3,12 +3,28 @@ import type { Logger } from "./logger.js";
 import { type Resolved, type ResolveConfigOptions, resolveDocument } from "./pipeline.js";
 import { readDocument } from "./read-document.js";
 import type { SecretKeyPattern } from "./redact.js";
+import type { Pause } from "./share.js";
 import type { ConfigSource, SourceDocument } from "./types.js";
 
 // From this size a document's remaining steps (resolve, then the commit) each start in a turn of the
 // event loop of their own, so a large reload never stalls the program in one piece.
 const YIELD_FROM_BYTES = 32 * 1024;
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+// Within a step, the walks of a large document (sharing, freezing) hand the loop back once they
+// have held it this long.
+const SLICE_MS = 8;
+
+/** A pause that hands the event loop back only once SLICE_MS have passed since it last did. */
+function slices(): Pause {
+  let since = performance.now();
+  return async () => {
+    if (performance.now() - since < SLICE_MS) return;
+    await nextTurn();
+    since = performance.now();
+  };
+}
+
+const isLarge = (document: SourceDocument): boolean => (document.size ?? 0) >= YIELD_FROM_BYTES;
 
 /** What a manager's read works with: its source and options, and what it holds now. */
 export interface ReadContext<T> {
@@ -39,6 +55,7 @@ export async function readAndResolve<T>(
   const document = await readDocument(source, context.signal, {
     previous: previous.document,
     secretKeys: context.secretKeys,
+    pause: (read) => (isLarge(read) ? slices() : undefined),
   });
   if (context.accept && !context.accept(document))
     throw new ConfigReloadError(
@@ -48,9 +65,11 @@ export async function readAndResolve<T>(
     );
   const read = performance.now();
   for (const warning of document.warnings ?? []) logger.warn(warning);
-  const large = (document.size ?? 0) >= YIELD_FROM_BYTES;
+  const large = isLarge(document);
   if (large) await nextTurn();
-  const resolved = await resolveDocument(document, context.options, previous.config, large ? nextTurn : undefined);
+  const resolved = large
+    ? await resolveDocument(document, context.options, previous.config, nextTurn, slices())
+    : await resolveDocument(document, context.options, previous.config);
   if (large) await nextTurn();
   if (step === "initial") for (const warning of resolved.warnings) logger.warn(warning);
   for (const notice of resolved.notices) logger.warn(notice);

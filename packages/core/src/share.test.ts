@@ -1,5 +1,7 @@
+import { inspect } from "node:util";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { deepFreeze, diffConfigs, shareStructure } from "./share.js";
+import { deepFreeze, deepFreezeInSlices, diffConfigs, shareInSlices, shareStructure } from "./share.js";
 
 describe("shareStructure", () => {
   it("returns the previous value itself when the next deep-equals it", () => {
@@ -48,5 +50,72 @@ describe("deepFreeze", () => {
     const value = deepFreeze({ a: { b: [{ c: 1 }] }, shared });
     expect(Object.isFrozen(value.a.b[0])).toBe(true);
     expect(value.shared).toBe(shared);
+  });
+});
+
+// Small trees over few keys and values, so two of them often share subtrees (and so do a tree and a copy).
+const tree = fc.letrec((tie) => ({
+  node: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    fc.constantFrom(0, 1, "a", null),
+    fc.array(tie("node"), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom("x", "y", "z", "api_key"), tie("node"), { maxKeys: 3 }),
+  ),
+})).node;
+
+/** Whether `a` and `b` reuse `prev`'s objects at the same places. */
+function sharedAlike(a: unknown, b: unknown, prev: unknown): boolean {
+  if (Object.is(a, prev) !== Object.is(b, prev)) return false;
+  if (typeof a !== "object" || a === null || typeof prev !== "object" || prev === null) return true;
+  const p = prev as Record<string, unknown>;
+  return Object.keys(a).every((key) =>
+    sharedAlike((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], p[key]),
+  );
+}
+
+describe("shareInSlices", () => {
+  it("gives shareStructure's result, changed paths and sharing, pausing between subtrees", async () => {
+    await fc.assert(
+      fc.asyncProperty(tree, tree, fc.boolean(), async (prev, other, copy) => {
+        const next = copy ? structuredClone(prev) : other;
+        const whole: (string | number)[][] = [];
+        const expected = shareStructure(prev, structuredClone(next), whole);
+        const sliced: (string | number)[][] = [];
+        const out = await shareInSlices(prev, next, () => new Promise((resolve) => setImmediate(resolve)), sliced);
+        expect(out).toEqual(expected);
+        expect(sliced).toEqual(whole);
+        expect(sharedAlike(out, expected, prev)).toBe(true);
+      }),
+    );
+  });
+
+  it("hands the loop back between the subtrees two levels down", async () => {
+    const llms = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`llm_${i}`, { t: i }]));
+    const prev = { llms, general: { a: { b: 1 } } };
+    const next = structuredClone(prev);
+    next.llms.llm_3 = { t: 9 };
+    let pauses = 0;
+    const changed: (string | number)[][] = [];
+    const out = (await shareInSlices(prev, next, async () => void pauses++, changed)) as typeof prev;
+    expect(pauses).toBe(6);
+    expect(changed).toEqual([["llms", "llm_3", "t"]]);
+    expect(out.llms.llm_2).toBe(prev.llms.llm_2);
+    expect(out.general).toBe(prev.general);
+  });
+});
+
+describe("deepFreezeInSlices", () => {
+  it("freezes and hides secrets as deepFreeze does", async () => {
+    await fc.assert(
+      fc.asyncProperty(tree, async (value) => {
+        const whole = deepFreeze(structuredClone(value), ["x"]);
+        const sliced = await deepFreezeInSlices(structuredClone(value), ["x"], async () => {});
+        expect(sliced).toEqual(whole);
+        expect(inspect(sliced, { depth: null })).toBe(inspect(whole, { depth: null }));
+        const frozen = (v: unknown): boolean =>
+          typeof v !== "object" || v === null || (Object.isFrozen(v) && Object.values(v).every(frozen));
+        expect(frozen(sliced)).toBe(true);
+      }),
+    );
   });
 });

@@ -11,7 +11,7 @@ import {
   type OverrideIssueContext,
   overrideError,
 } from "./overrides.js";
-import { collectSecrets, type SecretKeyPattern } from "./redact.js";
+import { collectSecrets, collectSecretsInSlices, type SecretKeyPattern } from "./redact.js";
 import { deepFreeze, deepFreezeInSlices, type Pause, shareInSlices, shareStructure } from "./share.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
 import type { ConfigOverrides, ConfigPath, SourceDocument } from "./types.js";
@@ -68,7 +68,7 @@ export function secretsOf(
  * The pure part of a reload: overrides -> validate -> share unchanged subtrees with `previous` ->
  * freeze. Throws `ConfigValidationError` (every issue, redacted, with positions); changes nothing.
  * `pause`, when given, is awaited between the steps (a manager hands the event loop back there
- * while it resolves a large document); `slice`, when given, within the walks of sharing and freezing,
+ * while it resolves a large document); `slice`, when given, within the walks of secrets, sharing and freezing,
  * between subtrees (it hands the loop back once a walk has held it long enough).
  */
 export async function resolveDocument<T>(
@@ -83,7 +83,10 @@ export async function resolveDocument<T>(
   const secretKeys = options.secretKeys ?? [];
   const { sourceId } = options;
   try {
-    const secrets = secretsOf(document.data, overrides, secretKeys);
+    const secrets =
+      slice === undefined
+        ? secretsOf(document.data, overrides, secretKeys)
+        : collectSecrets(overrides, secretKeys, await collectSecretsInSlices(document.data, secretKeys, slice));
     // Every issue is placed before it is thrown: where the document wrote it (with a code frame), or,
     // in a value an override wrote, named after the override.
     const context: IssueContext = {

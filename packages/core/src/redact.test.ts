@@ -1,6 +1,14 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { collectSecrets, isSecretKey, isSecretPath, redactConfig, redactText } from "./redact.js";
+import {
+  collectSecrets,
+  collectSecretsInSlices,
+  isSecretKey,
+  isSecretPath,
+  redactConfig,
+  redactText,
+  type SecretKeyPattern,
+} from "./redact.js";
 
 describe("isSecretKey", () => {
   it.each([
@@ -88,6 +96,36 @@ describe("collectSecrets", () => {
       fc.property(tree, extra, (value, patterns) => {
         expect([...collectSecrets(value, patterns)].sort()).toEqual([...new Set(reference(value, patterns))].sort());
       }),
+    );
+  });
+});
+
+// Small trees over few keys, secret and not, so secrets sit at every depth and repeat.
+const secretTree = fc.letrec((tie) => ({
+  node: fc.oneof(
+    { depthSize: "small", withCrossShrink: true },
+    fc.constantFrom("value-1", "value-22", "sk-333333", 12345, "", null),
+    fc.array(tie("node"), { maxLength: 3 }),
+    fc.dictionary(fc.constantFrom("api_key", "name", "token", "list", "inner"), tie("node"), { maxKeys: 3 }),
+  ),
+})).node;
+
+describe("collectSecretsInSlices", () => {
+  it("finds the values collectSecrets finds, in the same order, pausing between subtrees", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        secretTree,
+        fc.constantFrom<SecretKeyPattern[]>([], ["name"], ["inner.*.name", "list.0"]),
+        async (value, extra) => {
+          const whole = [...collectSecrets(value, extra)];
+          const sliced = await collectSecretsInSlices(
+            value,
+            extra,
+            () => new Promise((resolve) => setImmediate(resolve)),
+          );
+          expect([...sliced]).toEqual(whole);
+        },
+      ),
     );
   });
 });

@@ -57,19 +57,64 @@ export function collectSecrets(
   return into;
 }
 
+/**
+ * {@link collectSecrets} of a whole document with the same result (the same values, in the same
+ * order), for a large document: the subtrees two levels down are walked first, one at a time, with
+ * `pause` awaited between them; then the top levels, taking what they found.
+ */
+export async function collectSecretsInSlices(
+  value: unknown,
+  extra: readonly SecretKeyPattern[],
+  pause: () => Promise<void>,
+  into: Set<string> = new Set(),
+): Promise<Set<string>> {
+  const done: WalkedSubtrees = new Map();
+  for (const [k1, child] of containersBelow(value)) {
+    const row = new Map<string | number, { value: unknown; found: Set<string> }>();
+    done.set(k1, row);
+    for (const [k2, grandchild] of containersBelow(child)) {
+      row.set(k2, { value: grandchild, found: collectSecrets(grandchild, extra, new Set(), [k1, k2]) });
+      await pause();
+    }
+  }
+  const dotted = extra.some((p) => typeof p === "string" && p.includes("."));
+  collectUnder(value, { extra, into, dotted, done }, [], false);
+  return into;
+}
+
+/** What collectSecretsInSlices found under each subtree two levels down, by its path. */
+type WalkedSubtrees = Map<string | number, Map<string | number, { value: unknown; found: Set<string> }>>;
+
+// The children of a node that have children, keyed as the walk's paths are (an index for a list).
+function containersBelow(value: unknown): [string | number, object][] {
+  if (typeof value !== "object" || value === null) return [];
+  const list = Array.isArray(value);
+  return Object.entries(value).flatMap(([key, child]): [string | number, object][] =>
+    typeof child === "object" && child !== null ? [[list ? Number(key) : key, child]] : [],
+  );
+}
+
 // One test of each new key, not of the whole path again at every level (a 1 MB config has tens of
 // thousands of values): `secretAbove` says a key above is secret already; dotted patterns still
 // look at the whole path.
 function collectUnder(
   value: unknown,
-  walk: { extra: readonly SecretKeyPattern[]; into: Set<string>; dotted: boolean },
+  walk: { extra: readonly SecretKeyPattern[]; into: Set<string>; dotted: boolean; done?: WalkedSubtrees },
   path: (string | number)[],
   secretAbove: boolean,
 ): void {
   if (typeof value !== "object" || value === null) return;
-  const { extra, into, dotted } = walk;
+  const { extra, into, dotted, done } = walk;
   for (const [key, child] of Object.entries(value)) {
     const childPath = [...path, Array.isArray(value) ? Number(key) : key];
+    const walked =
+      done !== undefined && path.length === 1
+        ? done.get(path[0] as string | number)?.get(childPath[1] as string | number)
+        : undefined;
+    if (walked !== undefined && walked.value === child) {
+      for (const secret of walked.found) into.add(secret);
+      continue;
+    }
     const secretKey = secretAbove || isSecretKey(childPath.at(-1) as string | number, extra);
     const secret = secretKey || (dotted && isSecretPath(childPath, extra));
     if (secret && (typeof child === "string" || typeof child === "number")) {

@@ -12,7 +12,7 @@ import {
   type SourceDocument,
 } from "@aiq/config-core";
 import { type AiqConfigEvent, ConfigEventType, type EventManager, type FileEvent } from "@aiq/config-events";
-import { ConfigWatcher, MIN_SETTLE_MS } from "./config-watcher.js";
+import { ConfigWatcher, DEFAULT_DEBOUNCE_MS, MIN_SETTLE_MS } from "./config-watcher.js";
 import { type FileChecksums, ReportedContent, sameChecksums } from "./reported-content.js";
 import type { ConfigWatcherOptions, FileWatcher } from "./types.js";
 
@@ -86,6 +86,11 @@ export interface AutoReloadHandle extends AsyncDisposable {
 // is reloaded once a read agrees with the watcher or finds the same bytes as the read before.
 const TRANSIENT_CODES: ReadonlySet<string> = new Set(["EMPTY", "ENOENT", "READ_FAILED", "SUPERSEDED"]);
 const TRANSIENT_LOOKS = 5;
+// After SUPERSEDED the file is changing under a writer that may never pause long enough for the
+// watcher's burst debounce: it is looked at every QUIET_MS (the watcher's own quiet debounce), and
+// reloaded once two looks that far apart find the same bytes, as the watcher would report it.
+const QUIET_MS = DEFAULT_DEBOUNCE_MS;
+const QUIET_LOOKS = 40;
 
 const FILE_EVENT_TYPES: ReadonlySet<string> = new Set([
   ConfigEventType.FILE_MODIFIED,
@@ -149,25 +154,32 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
 
   const looks = new AbortController();
   let lookingAgain: Promise<void> | undefined;
-  const lookAgain = (): void => {
+  const lookAgain = (superseded: boolean): void => {
     if (stopping || lookingAgain) return;
     const reportsBefore = reported.reports;
+    const [every, looksAtMost] = superseded
+      ? [QUIET_MS, QUIET_LOOKS]
+      : [watcher.settleMs ?? MIN_SETTLE_MS, TRANSIENT_LOOKS];
     lookingAgain = (async () => {
       let before: FileChecksums | undefined;
-      for (let look = 1; look <= TRANSIENT_LOOKS; look++) {
-        await delay(watcher.settleMs ?? MIN_SETTLE_MS, undefined, { signal: looks.signal });
-        // The watcher reported since: that report's reload reads the newer content.
-        if (reported.reports !== reportsBefore) return;
+      for (let look = 1; look <= looksAtMost; look++) {
+        await delay(every, undefined, { signal: looks.signal });
+        // The watcher reported since: that report's reload reads the newer content (a file that keeps
+        // changing is looked at on, in case no read ever agrees with a report).
+        if (!superseded && reported.reports !== reportsBefore) return;
+        // A look reads and parses, and stops there (its own `accept` refuses): it validates nothing.
         let read: FileChecksums | undefined;
+        let readable = false;
         const keepChecksums = (document: SourceDocument): boolean => {
           read = document.fileChecksums;
-          return true;
+          readable = true;
+          return false;
         };
         try {
           await manager.reloadConfig({ validateOnly: true, accept: keepChecksums });
         } catch (error) {
           if (isConfigError(error) && error.code === "CLOSED") return;
-          if (isConfigError(error) && TRANSIENT_CODES.has(error.code)) {
+          if (!readable && isConfigError(error) && TRANSIENT_CODES.has(error.code)) {
             before = undefined;
             continue;
           }
@@ -185,7 +197,7 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
         return;
       }
       logger.debug(
-        `${manager.source.id}: still changing or unreadable after ${TRANSIENT_LOOKS} looks; waiting for the watcher`,
+        `${manager.source.id}: still changing or unreadable after ${looksAtMost} looks; waiting for the watcher`,
       );
     })()
       .catch(() => undefined) // aborted by stop()
@@ -203,7 +215,7 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
       const code = isConfigError(error) ? error.code : "error";
       if (TRANSIENT_CODES.has(code)) {
         logger.debug(`auto-reload of ${manager.source.id} met a save in progress (${code}); looking again`);
-        lookAgain();
+        lookAgain(code === "SUPERSEDED");
       } else logger.debug(`auto-reload of ${manager.source.id} refused (${code}); waiting for the next save`);
     }
     if (stopping) return;

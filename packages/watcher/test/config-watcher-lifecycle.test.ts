@@ -110,13 +110,15 @@ describe.each(MODES)("ConfigWatcher lifecycle ($mode)", ({ mode, options }) => {
       manager.subscribe(() => {
         calls++;
       });
-      // Keep writing: a reload in flight, a debounce pending, chokidar's throttles running.
+      // Keep writing: a reload in flight, a debounce pending, chokidar's throttles running. Bursts of
+      // 10 saves 5 ms apart with 20 ms between them: autoReload publishes only content that stayed
+      // as it was for the watcher's quiet time, which a writer that never pauses does not give.
       let writing = true;
       let counter = 0;
       const writer = (async () => {
         while (writing) {
           await fs.writeFile(fixture.path("config.yml"), text(++counter));
-          await delay(5);
+          await delay(counter % 10 === 0 ? 20 : 5);
         }
       })();
       await waitFor(() => manager.reloadCount >= 1, { timeout: TIMEOUT });

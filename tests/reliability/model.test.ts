@@ -58,6 +58,8 @@ interface LoggedOp {
   op: ModelOp;
   /** Called after close(): rejected at once, changes nothing. */
   afterClose: boolean;
+  /** Called with `accept` (autoReload's): a read the caller refuses is SUPERSEDED and changes nothing. */
+  refusable?: boolean;
   read?: ReadOutcome;
   outcome?: OpOutcome;
   settled: boolean;
@@ -91,8 +93,8 @@ interface Model {
 }
 
 /** Calls an operation on the manager, logging it in call order; never awaits it. */
-function issue(real: Real, op: ModelOp, call: () => Promise<unknown>): Promise<unknown> {
-  const entry: LoggedOp = { op, afterClose: real.closing, settled: false };
+function issue(real: Real, op: ModelOp, call: () => Promise<unknown>, refusable = false): Promise<unknown> {
+  const entry: LoggedOp = { op, afterClose: real.closing, refusable, settled: false };
   real.log.push(entry);
   const promise = call();
   // Recorded in the first reaction to the operation's own promise: the manager's queue starts the next
@@ -375,6 +377,8 @@ function replay(real: Real): ManagerModel {
     }
     // close() aborts the read in flight and refuses what is queued: those change nothing.
     if (real.closing && !outcome.ok && (outcome.code === "CLOSED" || outcome.code === "ABORTED")) continue;
+    // A read its caller's `accept` refused (autoReload's looks) changes nothing either.
+    if (entry.refusable && !outcome.ok && outcome.code === "SUPERSEDED") continue;
     const reads = entry.op.kind === "reload" || entry.op.kind === "validate";
     if (reads && !entry.read) throw new Error(`operation ${JSON.stringify(entry.op)} never read`);
     if (!reads && entry.read) throw new Error(`operation ${JSON.stringify(entry.op)} read`);
@@ -495,8 +499,11 @@ describe.each(["strict", "pass-through"] as const)(
                   return manager.currentConfig;
                 },
                 reloadConfig: (options) =>
-                  issue(real, options?.validateOnly ? { kind: "validate" } : { kind: "reload" }, () =>
-                    manager.reloadConfig(options),
+                  issue(
+                    real,
+                    options?.validateOnly ? { kind: "validate" } : { kind: "reload" },
+                    () => manager.reloadConfig(options),
+                    options?.accept !== undefined,
                   ),
                 attachWatcher: (attached) => manager.attachWatcher(attached),
               };

@@ -82,8 +82,9 @@ export interface AutoReloadHandle extends AsyncDisposable {
 // away and not yet back: ENOENT; written while it was read: READ_FAILED) is refused, and so is one
 // that read other bytes than the watcher reported (SUPERSEDED: the next save had begun). The watcher
 // may never report the save that completes it (an identical rewrite holds what it reported already),
-// so the file is read again, validate only (silent), a settle time apart, up to this many times: it
-// is reloaded once a read agrees with the watcher or finds the same bytes as the read before.
+// so the file is looked at again (read and parsed, nothing validated or changed) a settle time apart,
+// up to this many times: it is reloaded once a look agrees with the watcher or finds the same bytes
+// as the look before.
 const TRANSIENT_CODES: ReadonlySet<string> = new Set(["EMPTY", "ENOENT", "READ_FAILED", "SUPERSEDED"]);
 const TRANSIENT_LOOKS = 5;
 // After SUPERSEDED the file is changing under a writer that may never pause long enough for the
@@ -150,7 +151,6 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
 
   // What the watcher saw settle: a reload publishes only a read that agrees with it.
   const reported = new ReportedContent();
-  const agreesWithWatcher = (document: SourceDocument): boolean => reported.agrees(document);
 
   const looks = new AbortController();
   let lookingAgain: Promise<void> | undefined;
@@ -208,7 +208,7 @@ export function autoReload(manager: ReloadableManager, options: AutoReloadOption
 
   const reloadOnce = async (): Promise<void> => {
     try {
-      await manager.reloadConfig({ accept: agreesWithWatcher });
+      await manager.reloadConfig({ accept: (document) => reported.agrees(document) });
     } catch (error) {
       // The manager already recorded it (status.lastError, CONFIG_RELOAD_FAILED) and kept the last good config.
       if (isConfigError(error) && error.code === "CLOSED") return;
